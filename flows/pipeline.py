@@ -1,0 +1,97 @@
+"""The pipeline flow: ingest -> clean -> extract -> validate (per batch) -> publish -> report."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+
+from conflict_events import __version__
+from conflict_events.settings import get_settings
+from tasks import stages
+from tasks.schemas import SCHEMAS
+from tasks.validate import DatasetReport
+
+
+def _batches(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def quality_dir(lake: str) -> Path:
+    """Where the Great Expectations project (and its Data Docs report) lives: beside the datasets."""
+    return Path(lake.removeprefix("file://")) / "_quality"
+
+
+@flow(name="conflict-events-pipeline", log_prints=True)
+def pipeline(inputs: list[str], lake: str = "data/lake", batch_size: int | None = None) -> dict[str, Any]:
+    """One run: every input record ends as an article (with its events) or a quarantine row, then one publish."""
+    settings = get_settings(lake=lake, batch_size=batch_size)
+    log = get_run_logger()
+    run_id = str(flow_run.id or uuid.uuid4())
+    run_date = datetime.now(timezone.utc).date()
+    project_dir = quality_dir(settings.lake)
+    reports = {"articles": DatasetReport(), "events": DatasetReport()}
+
+    records, quarantined = stages.ingest(inputs, settings.max_record_bytes)
+    log.info("ingest: %d records, %d quarantined", len(records), len(quarantined))
+    seen_ids: dict[str, str] = {}
+    articles, events = [], []
+    extractor_version = ""
+    for batch in _batches(records, settings.batch_size):
+        cleaned = stages.clean(batch, run_date, seen_ids, settings.min_words, settings.max_record_bytes)
+        for row in cleaned.articles:
+            row["run_id"] = run_id
+        coded, failed, extractor_version = stages.extract(cleaned.articles, settings.reference_dir, settings.spacy_model, run_id)
+        good_articles, good_events, rejected = stages.validate(
+            cleaned.articles, coded, settings.expectations_dir, project_dir, run_date, run_id, reports
+        )
+        articles.append(good_articles)
+        events.append(good_events)
+        quarantined += cleaned.quarantined + failed + rejected
+    for row in quarantined:
+        row["run_id"] = run_id
+
+    articles_table = pa.concat_tables(articles) if articles else SCHEMAS["articles"].empty_table()
+    events_table = pa.concat_tables(events) if events else SCHEMAS["events"].empty_table()
+    quarantine_table = pa.Table.from_pylist(quarantined, schema=SCHEMAS["quarantine"])
+    processed = set(articles_table.column("article_id").to_pylist())
+    tables: dict[str, tuple[pa.Table, set[str] | None]] = {}
+    if articles_table.num_rows:
+        tables["articles"] = (articles_table, processed)
+        tables["events"] = (events_table, processed)
+    if quarantine_table.num_rows:
+        tables["quarantine"] = (quarantine_table, None)
+    common = {
+        "code_version": __version__,
+        "extractor_version": extractor_version or None,
+        "inputs": [str(Path(p)) for p in inputs],
+        "run_date": run_date.isoformat(),
+    }
+    metadata = {
+        "articles": {**common, "validation": reports["articles"].as_dict()},
+        "events": {**common, "validation": reports["events"].as_dict()},
+        "quarantine": common,
+    }
+    versions = stages.publish(settings.lake, tables, run_id, metadata) if tables else {}
+    report = stages.build_report(settings.expectations_dir, project_dir, run_date) if records else None
+    summary = {
+        "run_id": run_id,
+        "records_in": len(records) + sum(1 for q in quarantined if q["stage"] == "ingest"),
+        "articles": articles_table.num_rows,
+        "events": events_table.num_rows,
+        "quarantined": len(quarantined),
+        "quarantined_by_reason": dict(Counter(f"{q['stage']}:{q['reason']}" for q in quarantined).most_common()),
+        "versions": versions,
+        "lake": settings.lake,
+        "report": report,
+        "validation": {d: r.as_dict() for d, r in reports.items()},
+    }
+    log.info("published %s", versions or "nothing (no changes)")
+    return summary

@@ -1,0 +1,1 @@
+"""Pure stage functions (ingest, clean, extract, validate, publish) and their thin Prefect task wrappers."""

@@ -1,0 +1,246 @@
+"""clean: normalise text, find title, source and publication date, drop duplicates, flag unusable texts."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlparse
+
+from tasks.records import RawRecord, quarantine_row, utc_now
+
+_HEADER_RE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*", re.IGNORECASE)
+_FOOTER_RE = re.compile(r"(?:^|\n)[ \t]*Original Source:\s*(\S+)[ \t]*\s*$", re.IGNORECASE)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_BLANK_LINES_RE = re.compile(r"\n\s*\n+")
+
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"), ("dec", "december"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?,?\s+)?"
+# Datelines seen in wire copy: "Wed 05 Apr 2017", "6 July 2015", "Published October 5 2017",
+# "Oct 042017" (day and year run together), "05.10.2017", "16-02-2015".
+_DATELINE_RES = (
+    re.compile(_WEEKDAY + r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<year>(?:19|20)\d{2})\b", re.I),
+    re.compile(_WEEKDAY + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s*(?P<year>(?:19|20)\d{2})\b", re.I),
+    re.compile(r"\b(?P<day>\d{1,2})[./-](?P<month>\d{1,2})[./-](?P<year>(?:19|20)\d{2})\b"),
+    re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})\b"),
+)
+DATELINE_WINDOW = 200  # a dateline sits in the first characters of an article
+
+ENGLISH_FUNCTION_WORDS = frozenset(
+    "the of and to in a is that for on was with as by at from it his her their were has have had "
+    "are be been said after who which this an not but they or he she its".split()
+)
+
+
+@dataclass
+class CleanResult:
+    """The articles that survived cleaning and the rows quarantined on the way."""
+
+    articles: list[dict[str, Any]]
+    quarantined: list[dict[str, Any]]
+
+
+def normalise_text(text: str) -> str:
+    """NFC, no control characters, single spaces, paragraphs separated by one blank line."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL_RE.sub(" ", text)
+    text = _SPACES_RE.sub(" ", text)
+    lines = [line.strip() for line in text.split("\n")]
+    return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _valid_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def find_dateline(text: str) -> date | None:
+    """The first full date in the opening characters of an article, if any."""
+    head = text[:DATELINE_WINDOW]
+    best: tuple[int, date] | None = None
+    for pattern in _DATELINE_RES:
+        match = pattern.search(head)
+        if not match:
+            continue
+        month = match.group("month")
+        month_num = int(month) if month.isdigit() else MONTHS.get(month.lower().rstrip("."))
+        found = month_num and _valid_date(int(match.group("year")), month_num, int(match.group("day")))
+        if found and (best is None or match.start() < best[0]):
+            best = (match.start(), found)
+    return best[1] if best else None
+
+
+def parse_published(value: str | None) -> date | None:
+    """A record's `published` field (ISO date or datetime, or a written date) as a date; None when absent or impossible."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    match = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    if match:
+        return _valid_date(*(int(g) for g in match.groups()))
+    return find_dateline(value)
+
+
+def plausible_publication(day: date | None, run_date: date) -> bool:
+    """Dates before 1900 or after the run date cannot be a news article's publication date."""
+    return day is not None and date(1900, 1, 1) <= day <= run_date
+
+
+def is_heading(line: str) -> bool:
+    """A short line without closing punctuation: a title or section heading, not prose."""
+    words = line.split()
+    return 0 < len(words) <= 16 and not line.rstrip().endswith((".", "!", "?", ":", ";", ",", '"', "”"))
+
+
+def english_score(text: str) -> float:
+    """Share of words that are common English function words (English prose scores 0.25-0.45)."""
+    # A function-word profile is enough for the one decision we need (English or not) and is
+    # deterministic, unlike langdetect; it needs no model download, unlike fastText.
+    words = re.findall(r"[^\W\d_]+", text[:5000].lower())
+    if not words:
+        return 0.0
+    return sum(1 for w in words if w in ENGLISH_FUNCTION_WORDS) / len(words)
+
+
+def dominant_script(text: str) -> str:
+    """The Unicode script most letters belong to (e.g. LATIN, ARABIC, CYRILLIC)."""
+    counts: dict[str, int] = {}
+    for ch in text[:5000]:
+        if ch.isalpha():
+            script = unicodedata.name(ch, "UNKNOWN").split(" ")[0]
+            counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=counts.get) if counts else "NONE"
+
+
+def article_id_of(text: str) -> str:
+    """sha256 hex of the normalised text: the same text under any id is the same article."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def split_boilerplate(text: str) -> tuple[str, str | None, str | None, date | None]:
+    """Remove the seed header, `Original Source:` footer and headings; return (body, title, footer host, header date)."""
+    header_date = None
+    match = _HEADER_RE.match(text)
+    if match:
+        header_date = _valid_date(*(int(p) for p in match.group(1).split("-")))
+        text = text[match.end():]
+    footer_host = None
+    footer = _FOOTER_RE.search(text)
+    if footer:
+        footer_host = footer.group(1)
+        text = text[: footer.start()]
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    title = None
+    body: list[str] = []
+    for index, paragraph in enumerate(paragraphs):
+        lines = paragraph.split("\n")
+        if index == 0 and match is None and len(lines) > 1 and is_heading(lines[0]):
+            title, lines = lines[0], lines[1:]  # "Title line\nFirst paragraph" (seed format without header)
+        elif len(lines) == 1 and is_heading(lines[0]) and len(paragraphs) > 1:
+            if index == 0 and match is None and title is None:
+                title = lines[0]
+            continue  # a section heading between paragraphs
+        body.append("\n".join(lines))
+    return "\n\n".join(body).strip(), title, footer_host, header_date
+
+
+def first_sentence(text: str, limit: int = 200) -> str:
+    """The opening sentence, cut at `limit` characters (a title when the record has none)."""
+    match = re.match(r"(.+?[.!?])(?:\s|$)", text, re.S)
+    sentence = (match.group(1) if match else text).strip()
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: int) -> tuple[dict | None, dict | None]:
+    """One raw record -> (article row, None) or (None, quarantine row)."""
+    text = normalise_text(record.text)
+    if not text:
+        return None, quarantine_row(record.source_ref, "clean", "empty_text", "the text is empty or only whitespace", record.payload())
+    if len(text) > max_chars:
+        return None, quarantine_row(
+            record.source_ref, "clean", "too_large", f"{len(text)} characters is over the {max_chars}-character limit", record.payload()
+        )
+    body, heading_title, footer_host, header_date = split_boilerplate(text)
+    if len(body.split()) < min_words:
+        return None, quarantine_row(
+            record.source_ref, "clean", "too_short",
+            f"{len(body.split())} words of text; at least {min_words} are needed to code an event", record.payload(),
+        )
+    script = dominant_script(body)
+    score = english_score(body)
+    if script != "LATIN" or score < 0.12:
+        return None, quarantine_row(
+            record.source_ref, "clean", "not_english",
+            f"mostly {script.title()} script, English function-word share {score:.2f} (needs 0.12)", record.payload(),
+        )
+    published = parse_published(record.published)
+    if plausible_publication(header_date, run_date):
+        published_date, date_source = header_date, "header"
+    elif plausible_publication(published, run_date):
+        published_date, date_source = published, "metadata"
+    elif plausible_publication(dateline := find_dateline(body), run_date):
+        published_date, date_source = dateline, "text"
+    else:
+        published_date, date_source = None, "none"
+    title = normalise_text(record.title) if record.title and record.title.strip() else None
+    source_name = (record.source or "").strip() or footer_host or (urlparse(record.url).hostname if record.url else None)
+    return {
+        "article_id": article_id_of(body),
+        "source_ref": record.source_ref,
+        "source_name": source_name,
+        "url": record.url,
+        "title": (title or heading_title or first_sentence(body)).replace("\n", " "),
+        "published_date": published_date,
+        "date_source": date_source,
+        "language": "en",
+        "text": body,
+        "n_chars": len(body),
+        "ingested_at": utc_now(),
+        "run_id": "",
+    }, None
+
+
+def clean_records(
+    records: list[RawRecord], run_date: date, seen_ids: dict[str, str], min_words: int = 5, max_chars: int = 2_000_000
+) -> CleanResult:
+    """Clean a batch; `seen_ids` (article_id -> source_ref) carries duplicate detection across batches."""
+    articles, quarantined = [], []
+    for record in records:
+        article, rejected = clean_record(record, run_date, min_words, max_chars)
+        if rejected is not None:
+            quarantined.append(rejected)
+            continue
+        first_ref = seen_ids.get(article["article_id"])
+        if first_ref is not None:
+            quarantined.append(
+                quarantine_row(
+                    record.source_ref, "clean", "duplicate",
+                    f"same normalised text as {first_ref} (article {article['article_id'][:12]})", record.payload(),
+                )
+            )
+            continue
+        seen_ids[article["article_id"]] = record.source_ref
+        articles.append(article)
+    return CleanResult(articles, quarantined)

@@ -1,0 +1,98 @@
+"""An event's own date from a sentence, resolved against the article's publication date."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from tasks.clean import MONTHS
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DAY, WEEK, MONTH = 1, 2, 3  # ACLED time_precision
+
+_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DAY_MONTH = re.compile(r"\b(?:on\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(" + _MONTH_ALT + r")\.?(?:,?\s+((?:19|20)\d{2}))?\b", re.I)
+_MONTH_DAY = re.compile(r"\b(?:on\s+)?(" + _MONTH_ALT + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+((?:19|20)\d{2}))?", re.I)
+_MONTH_YEAR = re.compile(r"\bin\s+(?:early\s+|late\s+|mid-?)?(" + _MONTH_ALT + r")\.?(?:\s+((?:19|20)\d{2}))?\b", re.I)
+_YEAR = re.compile(r"\bin\s+((?:19|20)\d{2})\b")
+_WEEKDAY = re.compile(r"\b(?:(last|early|late|on|this|since)\s+)?(" + "|".join(WEEKDAYS) + r")(?:'s)?\b", re.I)
+
+_RELATIVE = (
+    (re.compile(r"\b(?:the\s+day\s+before\s+yesterday)\b", re.I), 2, DAY),
+    (re.compile(r"\b(?:yesterday|last\s+night|overnight)\b", re.I), 1, DAY),
+    (re.compile(r"\b(?:today|this\s+morning|this\s+afternoon|this\s+evening|tonight|earlier\s+today|hours\s+(?:after|before|ago)|on\s+the\s+same\s+day)\b", re.I), 0, DAY),
+    (re.compile(r"\b(?:last\s+week|earlier\s+this\s+week|this\s+week|past\s+week|previous\s+week)\b", re.I), 4, WEEK),
+    (re.compile(r"\b(?:last\s+month|earlier\s+this\s+month|this\s+month|past\s+month|previous\s+month)\b", re.I), 15, MONTH),
+)
+
+
+@dataclass(frozen=True)
+class EventDate:
+    """A resolved date, its ACLED precision, and whether the sentence said it (not just the publication date)."""
+
+    day: date | None
+    precision: int
+    explicit: bool
+
+
+def _month_number(name: str) -> int:
+    return MONTHS[name.lower().rstrip(".")]
+
+
+def _not_after(candidate: date | None, published: date) -> date | None:
+    """A date written without a year is the latest such date on or before publication."""
+    if candidate is None:
+        return None
+    if candidate > published:
+        try:
+            return candidate.replace(year=candidate.year - 1)
+        except ValueError:
+            return None
+    return candidate
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def resolve_event_date(sentence: str, published: date | None) -> EventDate:
+    """The date a sentence places its event on; falls back to the publication date at week precision."""
+    for pattern, order in ((_DAY_MONTH, "dm"), (_MONTH_DAY, "md")):
+        match = pattern.search(sentence)
+        if match:
+            day_s, month_s = (match.group(1), match.group(2)) if order == "dm" else (match.group(2), match.group(1))
+            if month_s == "may":
+                continue  # the modal verb, not the month
+            year = int(match.group(3)) if match.group(3) else (published.year if published else None)
+            if year is not None:
+                found = _safe_date(year, _month_number(month_s), int(day_s))
+                if found and not match.group(3) and published:
+                    found = _not_after(found, published)
+                if found:
+                    return EventDate(found, DAY, True)
+    if published is not None:
+        match = _WEEKDAY.search(sentence)
+        if match:
+            back = (published.weekday() - WEEKDAYS.index(match.group(2).lower())) % 7
+            if match.group(1) and match.group(1).lower() == "last" and back == 0:
+                back = 7
+            return EventDate(published - timedelta(days=back), DAY, True)
+        for pattern, days_back, precision in _RELATIVE:
+            if pattern.search(sentence):
+                return EventDate(published - timedelta(days=days_back), precision, True)
+    match = _MONTH_YEAR.search(sentence)
+    if match and match.group(1) != "may":
+        year = int(match.group(2)) if match.group(2) else (published.year if published else None)
+        if year is not None:
+            found = date(year, _month_number(match.group(1)), 15)
+            if not match.group(2) and published:
+                found = _not_after(found, published) or found
+            return EventDate(found, MONTH, True)
+    match = _YEAR.search(sentence)
+    if match and published is not None and int(match.group(1)) < published.year:
+        return EventDate(date(int(match.group(1)), 7, 1), MONTH, True)
+    return EventDate(published, WEEK, False)

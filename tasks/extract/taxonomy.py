@@ -1,0 +1,88 @@
+"""Trigger phrases for ACLED sub-event types, in ACLED's order of precedence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A phrase that signals a sub-event type; `weak` triggers ("the strikes") only continue an event already found."""
+
+    sub_event_type: str
+    pattern: re.Pattern
+    weak: bool = False
+
+
+def _t(sub: str, *phrases: str, weak: bool = False) -> Trigger:
+    return Trigger(sub, re.compile(r"\b(?:" + "|".join(phrases) + r")\b", re.I), weak)
+
+
+# Order is precedence: when one sentence matches several, the first wins (ACLED codes a chemical
+# attack dropped from the air as "Chemical weapon", a suicide car bomb as "Suicide bomb", etc.).
+TRIGGERS: tuple[Trigger, ...] = (
+    _t("Chemical weapon", r"chemical (?:attack|weapons?|strike|bombs?|agents?)", r"sarin", r"chlorine (?:gas|attack|bombs?|barrel)",
+       r"nerve (?:agent|gas)", r"toxic gas(?:es)?", r"poison(?:ous)? gas", r"mustard gas", r"gas attack"),
+    _t("Suicide bomb", r"suicide (?:bomb(?:er|ers|ing|ings)?|attack(?:er|ers|s)?|blasts?|car bomb(?:er|ing)?|vest|bomber)",
+       r"blew (?:himself|herself|themselves) up", r"detonated (?:his|her|their) explosive", r"self-detonat\w*", r"martyrdom operation"),
+    _t("Air/drone strike", r"air ?strikes?", r"air[- ]raids?", r"air (?:attacks?|assault|campaign|bombardment|raid)", r"aerial (?:bombardment|attacks?|strikes?|bombing)",
+       r"warplanes?", r"war ?planes?", r"fighter jets?", r"jets? (?:struck|pounded|bombed|hit|strikes?|attacks?)", r"(?:russian|syrian|israeli|regime|government|coalition|us|u\.s\.|american|turkish|military|army) jets",
+       r"drone (?:strikes?|attacks?)", r"(?:armed|military|suicide|kamikaze) drones?", r"barrel[- ]bombs?", r"helicopter gunships?",
+       r"bombing raids?", r"(?:planes?|aircraft|helicopters?) (?:struck|bombed|dropped|pounded|targeted|hit)", r"dropped (?:barrel )?bombs",
+       r"(?:jet|air|drone) strikes?", r"air forces? (?:struck|bombed|hit|targeted)", r"airstrikes?"),
+    _t("Shelling/artillery/missile attack", r"shell(?:ed|ing|s)", r"artillery", r"mortars?(?: (?:shells?|rounds?|fire|attacks?))?", r"rockets?(?: fire| attacks?)?",
+       r"missiles?(?: strikes?| attacks?)?", r"cruise missiles?", r"ballistic missiles?", r"tank fire", r"bombard(?:ed|ment|ing)", r"katyusha",
+       r"grad rockets?", r"projectiles?", r"tomahawks?", r"hell cannon"),
+    _t("Remote explosive/landmine/IED", r"car bombs?", r"car[- ]bombing", r"bomb blasts?", r"roadside bombs?", r"improvised explosive devices?", r"ieds?",
+       r"land ?mines?", r"explosive devices?", r"booby[- ]trap(?:ped|s)?", r"vbieds?", r"explosions?", r"blasts?", r"bomb(?:ing|ings)? (?:attack|went off|exploded)",
+       r"(?:bomb|explosives?) (?:exploded|detonated|went off)", r"bombings?", r"booby-trapped", r"motorcycle bomb(?:er)?", r"truck bomb", r"explosive-laden"),
+    _t("Grenade", r"(?:hand )?grenades?", r"grenade attack"),
+    _t("Sexual violence", r"rap(?:ed|ing|es)", r"sexual(?:ly)? (?:violence|assault(?:ed)?|abuse[d]?)", r"gang-raped"),
+    _t("Abduction/forced disappearance", r"abduct(?:ed|ing|ion|s)", r"kidnap(?:ped|ping|s|pers)?", r"taken hostage", r"seized (?:\d+|several|dozens of )?(?:hostages|civilians|students|villagers)",
+       r"forcibly disappeared", r"enforced disappearance"),
+    _t("Government regains territory", r"recaptured", r"recapture[sd]?", r"retook", r"retaken", r"regained (?:control|territory)", r"liberated", r"regain(?:ed|s)? control"),
+    _t("Non-state actor overtakes territory", r"seized (?:control|territory|the town|the city|the village|the base|the airport|significant territory)", r"captured",
+       r"took (?:full )?control", r"taken control", r"overran", r"overrun", r"seized", r"fell to", r"control over", r"made (?:significant )?gains",
+       r"took over", r"capture[sd]? of"),
+    _t("Armed clash", r"clash(?:ed|es)?", r"fighting", r"fought", r"battles?", r"gun ?battles?", r"firefights?", r"exchange of fire", r"exchanged fire",
+       r"ambush(?:ed)?", r"offensive", r"counter-?offensive", r"assault on", r"attacked (?:positions|a checkpoint|checkpoints|a military|an army|troops|soldiers|the base)",
+       r"skirmish(?:es)?", r"street battles?", r"ground (?:operation|offensive|assault)", r"stormed"),
+    _t("Excessive force against protesters", r"(?:opened fire|fired live (?:rounds|ammunition)|shot(?: dead)?) (?:on |at )?(?:the )?(?:protesters|demonstrators|crowds?)",
+       r"(?:protesters|demonstrators) (?:were )?(?:shot|killed)"),
+    _t("Protest with intervention", r"tear ?gas", r"water cannons?", r"rubber bullets", r"(?:police|security forces) (?:dispersed|broke up|detained|arrested) (?:the )?(?:protesters|demonstrators|crowds?|protest|rally)",
+       r"dispersed (?:the )?(?:protesters|demonstrators|crowds?|protest|rally)"),
+    _t("Violent demonstration", r"riot(?:s|ed|ing|ers)?", r"(?:protesters|demonstrators) (?:torched|set fire|burned|threw stones|hurled stones|clashed|attacked|looted|stormed)",
+       r"violent (?:protests?|demonstrations?)"),
+    _t("Mob violence", r"mob", r"lynch(?:ed|ing)?", r"vigilantes?"),
+    _t("Peaceful protest", r"protest(?:s|ed|ers|ing)?", r"demonstrat(?:ion|ions|ors|ed)", r"rall(?:y|ies|ied)", r"marched", r"sit-ins?", r"took to the streets", r"strike action"),
+    _t("Attack", r"gunmen", r"shot dead", r"executed", r"executions?", r"beheaded", r"massacred?", r"massacres", r"killed (?:\d+ )?(?:civilians|villagers|worshippers|farmers|residents|people)",
+       r"stabbed", r"murdered", r"opened fire on", r"attacked (?:civilians|villagers|a village|the village|worshippers|a church|a mosque|a market|a camp)", r"shot and killed", r"torched (?:homes|houses|villages?)",
+       r"assassinat(?:ed|ion)", r"killing spree", r"raided (?:a |the )?village"),
+    _t("Arrests", r"arrested", r"detained", r"arrests", r"rounded up", r"took into custody", r"taken into custody", r"detention campaign"),
+    _t("Looting/property destruction", r"looted", r"looting", r"pillag(?:ed|ing)", r"ransacked", r"demolished", r"torched", r"set (?:on )?fire to", r"burned down"),
+    _t("Disrupted weapons use", r"defused", r"dismantled (?:an? )?(?:bomb|explosive|ied)", r"intercepted", r"shot down", r"foiled", r"thwarted", r"weapons cache", r"seized weapons"),
+    _t("Agreement", r"ceasefire (?:agreement|deal)", r"peace (?:agreement|deal|accord)", r"signed an? (?:agreement|deal|accord)", r"truce", r"prisoner (?:exchange|swap)", r"agreed to a ceasefire", r"evacuation deal"),
+    _t("Headquarters or base established", r"established (?:a |an )?(?:new )?(?:base|headquarters|outpost)", r"set up (?:a |an )?(?:new )?(?:base|headquarters|outpost)"),
+    _t("Non-violent transfer of territory", r"withdr[ea]w from", r"handed over (?:control|the town|the city|positions)", r"pulled out of", r"evacuated (?:their|its) positions"),
+    _t("Change to group/activity", r"defected", r"merged with", r"announced (?:its|their) dissolution", r"rebranded", r"pledged allegiance"),
+    _t("Other", r"(?:have |has )?entered (?:syria|iraq|the country|the city|the town)", r"deployed (?:troops|forces|reinforcements)", r"sent reinforcements", r"reinforce[sd]?"),
+    # Continuations: words that refer back to an event already described ("the strikes", "the attack").
+    _t("", r"strikes?", r"struck", r"raids?", r"bombed", r"bombing", r"attacks?", r"attacked", r"hit", r"pounded", r"targeted", r"assaults?", r"killed", r"killing", r"dead", r"died", r"wounded", r"injured", weak=True),
+)
+
+# Sentences about what may, might or was threatened to happen are not events.
+HYPOTHETICAL = re.compile(
+    r"\b(?:threaten(?:ed|s)? to|vow(?:ed|s)? to|warn(?:ed|s)? (?:of|that|against)|plan(?:s|ned)? to|would|could|might|may|if|"
+    r"intend(?:s|ed)? to|prepar(?:es|ed|ing) to|fears? of|risk of|call(?:ed|s)? for|urg(?:ed|es) )\b",
+    re.I,
+)
+
+
+def find_trigger(sentence: str) -> tuple[Trigger, re.Match] | None:
+    """The highest-precedence trigger in a sentence, with its match."""
+    for trigger in TRIGGERS:
+        match = trigger.pattern.search(sentence)
+        if match:
+            return trigger, match
+    return None

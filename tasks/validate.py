@@ -1,0 +1,144 @@
+"""validate: Great Expectations suites (expectations/*.json) over each dataset batch; failing rows go to quarantine.
+
+A failure of a table-level expectation (column set, column types) means the code produced the wrong
+shape: the run fails and nothing is published. A failure of a row-level expectation (a vocabulary,
+a range, a null) quarantines just the rows that broke it, naming the expectations they broke.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from tasks.records import quarantine_row
+
+log = logging.getLogger(__name__)
+
+TABLE_LEVEL = frozenset(
+    {"expect_table_columns_to_match_ordered_list", "expect_table_columns_to_match_set", "expect_column_values_to_be_of_type"}
+)
+ID_COLUMNS = {"articles": "article_id", "events": "event_id"}
+
+
+class TableValidationError(RuntimeError):
+    """A table-level expectation failed: the dataset has the wrong shape and must not be published."""
+
+
+@dataclass
+class DatasetReport:
+    """What validation found for one dataset over a run."""
+
+    rows_checked: int = 0
+    rows_failed: int = 0
+    expectations_evaluated: int = 0
+    expectations_failed: Counter = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows_checked": self.rows_checked,
+            "rows_failed": self.rows_failed,
+            "expectations_evaluated": self.expectations_evaluated,
+            "expectations_failed": dict(self.expectations_failed),
+        }
+
+
+def suite_parameters(run_date: date) -> dict[str, str]:
+    """Values the stored suites leave as $PARAMETERs (they depend on the day of the run)."""
+    return {"min_event_date": "1989-01-01", "max_event_date": (run_date + timedelta(days=1)).isoformat()}
+
+
+def to_validation_frame(table: pa.Table) -> pd.DataFrame:
+    """Arrow -> pandas the way the suites expect: nullable Int64, str, date objects, UTC Timestamps."""
+    return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get).reset_index(drop=True)
+
+
+def expectation_label(config: Any) -> str:
+    """A short, stable name for an expectation: type(column)."""
+    column = config.kwargs.get("column")
+    return f"{config.type}({column})" if column else config.type
+
+
+class Validator:
+    """One Great Expectations file context per lake; suites loaded from expectations/*.json."""
+
+    def __init__(self, expectations_dir: Path, project_dir: Path, run_date: date):
+        import great_expectations as gx  # ~10 s to import: only the validate stage pays for it
+
+        self.gx = gx
+        self.run_date = run_date
+        project_dir.mkdir(parents=True, exist_ok=True)
+        self.context = gx.get_context(mode="file", project_root_dir=str(project_dir))
+        self.datasource = self.context.data_sources.add_or_update_pandas("conflict_events")
+        self.definitions: dict[str, Any] = {}
+        for dataset in ID_COLUMNS:
+            suite_dict = json.loads((expectations_dir / f"{dataset}.json").read_text())
+            suite_dict.pop("id", None)
+            suite = self.context.suites.add_or_update(gx.ExpectationSuite(**suite_dict))
+            try:
+                asset = self.datasource.get_asset(dataset)
+            except LookupError:
+                asset = self.datasource.add_dataframe_asset(dataset)
+            try:
+                batch = asset.get_batch_definition("whole")
+            except (LookupError, KeyError):
+                batch = asset.add_batch_definition_whole_dataframe("whole")
+            self.definitions[dataset] = self.context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=f"{dataset}_suite", data=batch, suite=suite)
+            )
+
+    def validate(self, dataset: str, table: pa.Table, run_id: str, report: DatasetReport) -> tuple[pa.Table, list[dict]]:
+        """Rows that pass, and quarantine rows for those that fail; raise TableValidationError on a shape failure."""
+        frame = to_validation_frame(table)
+        result = self.definitions[dataset].run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters=suite_parameters(self.run_date),
+            result_format={"result_format": "COMPLETE"},
+        )
+        failed_rows: dict[int, list[str]] = {}
+        table_failures: list[str] = []
+        for outcome in result.results:
+            report.expectations_evaluated += 1
+            label = expectation_label(outcome.expectation_config)
+            if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+                table_failures.append(f"{label} raised {outcome.exception_info.get('exception_message')}")
+                continue
+            if outcome.success:
+                continue
+            report.expectations_failed[label] += 1
+            if outcome.expectation_config.type in TABLE_LEVEL:
+                table_failures.append(f"{label}: observed {outcome.result.get('observed_value')}")
+                continue
+            for index in outcome.result.get("unexpected_index_list") or []:
+                failed_rows.setdefault(int(index), []).append(label)
+        if table_failures:
+            raise TableValidationError(f"{dataset} does not have the published shape: " + "; ".join(table_failures))
+        report.rows_checked += table.num_rows
+        report.rows_failed += len(failed_rows)
+        quarantined = []
+        records = table.to_pylist()
+        id_column = ID_COLUMNS[dataset]
+        for index, labels in sorted(failed_rows.items()):
+            row = records[index]
+            quarantined.append(
+                quarantine_row(
+                    str(row.get(id_column)), "validate", "failed_expectations",
+                    f"{dataset} row failed: {', '.join(sorted(set(labels)))}", row, run_id,
+                )
+            )
+        keep = [i for i in range(table.num_rows) if i not in failed_rows]
+        return table.take(pa.array(keep, pa.int64())), quarantined
+
+    def build_report(self) -> str:
+        """Rebuild the Data Docs site; return the path of its index page."""
+        self.context.build_data_docs()
+        sites = self.context.get_docs_sites_urls()
+        url = sites[0]["site_url"] if sites else ""
+        return url.removeprefix("file://")
