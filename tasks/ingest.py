@@ -99,8 +99,8 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         )
     # cp1252 maps almost any byte string; accept it only when the result reads like English-script text.
     ascii_share = sum(1 for ch in text if ord(ch) < 128) / len(text)
-    if ascii_share < 0.9 or not _mostly_text(text):
-        raise DecodeError("undecodable", f"not UTF-8; as cp1252 only {ascii_share:.0%} of characters are ASCII")
+    if ascii_share < 0.75 or not _mostly_text(text):
+        raise DecodeError("undecodable", f"not UTF-8; read as cp1252 only {ascii_share:.0%} of characters are ASCII (needs 75%)")
     return text, "cp1252"
 
 

@@ -52,7 +52,7 @@ def quarantine_row(
         "stage": stage,
         "reason": reason,
         "detail": detail,
-        "payload": payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False, default=str),
+        "payload": json.dumps(payload, ensure_ascii=False, default=str),
         "run_id": run_id,
         "quarantined_at": utc_now(),
     }

@@ -76,6 +76,12 @@ class Validator:
         self.run_date = run_date
         project_dir.mkdir(parents=True, exist_ok=True)
         self.context = gx.get_context(mode="file", project_root_dir=str(project_dir))
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        if self.context.variables.progress_bars is None or self.context.variables.progress_bars.globally:
+            # Progress bars would flood the run log with one line per metric batch.
+            self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+            self.context.variables.save()
         self.datasource = self.context.data_sources.add_or_update_pandas("conflict_events")
         self.definitions: dict[str, Any] = {}
         for dataset in ID_COLUMNS:

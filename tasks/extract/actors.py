@@ -23,13 +23,14 @@ GENERIC_ACTORS = (
     (r"protesters|protestors|demonstrators|marchers|activists", "Protesters ({country})", "Protesters"),
     (r"rioters|mobs?|angry crowds?|youths", "Rioters ({country})", "Rioters"),
     (r"gunmen|unidentified (?:gunmen|assailants|attackers|armed men)|armed men|assailants|attackers|militants|"
-     r"unknown (?:gunmen|assailants|attackers)|bandits", "Unidentified Armed Group ({country})", "Political militia"),
+     r"unknown (?:gunmen|assailants|attackers)|bandits|jihadists|islamists|terrorists|terrorist groups?|armed gangs?|gangs?",
+     "Unidentified Armed Group ({country})", "Political militia"),
     (r"rebels|rebel fighters|rebel groups?|opposition fighters|armed opposition|opposition forces|insurgents|"
-     r"opposition groups|rebel forces|anti-government fighters|jihadists|islamists|terrorists|terrorist groups?",
-     "Rebel Forces ({country})", "Rebel group"),
+     r"opposition groups|rebel forces|anti-government fighters", "Rebel Forces ({country})", "Rebel group"),
     (r"(?:government|regime|pro-government|pro-regime|loyalist|state) (?:forces|troops|army|jets|warplanes|aircraft|helicopters|soldiers|artillery)|"
      r"the army|the military|soldiers|troops|regime", "{state_forces}", "State forces"),
     (r"police|police officers|policemen|riot police|security forces|gendarmes", "{police_forces}", "State forces"),
+    (r"(?:the\s+)?(?:transitional\s+|interim\s+|federal\s+|central\s+)?government", "{government}", "State forces"),
 )
 
 
@@ -38,6 +39,7 @@ class Actor:
     name: str
     inter: str
     home_iso2: str | None  # None: belongs to no one state (generic or transnational)
+    generic: bool = False  # "rebels", "gunmen", a bare country name: a named actor is preferred
 
 
 @dataclass(frozen=True)
@@ -121,13 +123,17 @@ class ActorDictionary:
         for match in self._owner.finditer(sentence):
             owner = self.country_of_word(match.group(0))
             if owner:  # a bare country name acts only when the parse makes it the subject of violence
-                found.append(Mention(self.state_forces(owner), match.start(), match.end(), True))
+                actor = self.state_forces(owner)
+                found.append(Mention(Actor(actor.name, actor.inter, actor.home_iso2, True), match.start(), match.end(), True))
         if iso2 and iso2 in self.countries:
             country = self.countries[iso2]
             for pattern, name, inter in self._generic:
                 for match in pattern.finditer(sentence):
-                    actor_name = name.format(country=country.name, state_forces=country.state_forces, police_forces=country.police_forces)
-                    found.append(Mention(Actor(actor_name, inter, iso2 if inter == "State forces" else None), match.start(), match.end(), True))
+                    actor_name = name.format(
+                        country=country.name, state_forces=country.state_forces, police_forces=country.police_forces,
+                        government=country.state_forces.replace("Military Forces of", "Government of"),
+                    )
+                    found.append(Mention(Actor(actor_name, inter, iso2 if inter == "State forces" else None, True), match.start(), match.end(), True))
         return _without_overlaps(found)
 
 

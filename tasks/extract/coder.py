@@ -5,8 +5,8 @@ Every event keeps the sentences it was coded from in `notes`, so each field can 
 
 from __future__ import annotations
 
-import hashlib
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -19,25 +19,31 @@ from tasks.extract.actors import Actor, ActorDictionary, Mention
 from tasks.extract.dates import DAY, WEEK, EventDate, resolve_event_date
 from tasks.extract.gazetteer import AREA, REGION, TOWN, Gazetteer, Place, fold
 from tasks.extract.nlp import load_nlp, model_version
-from tasks.extract.numbers import CUMULATIVE, count_casualties, normalise_numbers
+from tasks.extract.numbers import count_casualties, is_running_total, normalise_numbers
 from tasks.extract.taxonomy import HYPOTHETICAL, find_trigger
 from tasks.records import quarantine_row
-from tasks.schemas import CIVILIAN_TARGETING, EVENT_TYPE_OF, disorder_type_of
+from tasks.schemas import ACLED_SUB_EVENT_TYPES, CIVILIAN_TARGETING, EVENT_TYPE_OF, disorder_type_of
 
 CODER_VERSION = "rules-1.0"
 # An event dated this long before publication is background ("the 2013 Ghouta attack"), not news.
-BACKGROUND_DAYS = 30
+BACKGROUND_DAYS = 7
 LOCATION_PREPOSITIONS = {"in", "near", "outside", "at", "of", "around", "into", "toward", "towards", "across", "on", "inside", "from", "to", "between", "and", "hit", "struck", "targeted"}
 PLACE_TYPE_WORDS = {"town", "city", "village", "district", "province", "governorate", "area", "region", "neighbourhood", "neighborhood", "suburb", "camp", "outskirts", "countryside", "countryside of", "state", "oblast"}
 NEAR_WORDS = re.compile(r"\b(?:near|outside|outskirts of|countryside of|close to|around|south of|north of|east of|west of|km from|kilometres from|kilometers from)\s+$", re.I)
 ADMIN1_AFTER = re.compile(r"^\s*(?:province|governorate|region|state|oblast|countryside|prefecture)\b", re.I)
 NOT_A_PLACE_AFTER = re.compile(r"^\s*(?:-based|based|governor|government|ministry|officials?|media|television|tv|radio|news|agency|observatory|authorities|council|university|airport\s+said)\b", re.I)
-PERPETRATOR_VERBS = re.compile(
-    r"^(?:strik|struck|hit|bomb|shell|kill|attack|launch|carr|conduct|target|seiz|captur|pound|raid|fir|shoot|shot|storm|ambush|execut|kidnap|"
-    r"abduct|drop|overr|took|take|tak|recaptur|retak|retook|clash|fought|fight|destroy|detonat|blew|blow|arrest|detain|loot|burn|torch|massacr|"
-    r"behead|open|gun|mortar|rocket|murder|assassinat|invad|advanc|overran|control|enter|deploy|reinforc|hold|held|push|besieg|surround|"
-    r"bombard|targett|mount|stage|kill|wound|injur|rap|abus|disperse|break|broke|use|used|fire)"
+# Verbs whose subject did the violence ("gunmen killed", "jets struck", "rebels seized").
+VIOLENCE_VERBS = re.compile(
+    r"^(?:strik|struck|hit|bomb|shell|kill|attack|pound|raid|shoot|shot|storm|ambush|execut|kidnap|abduct|overr|seiz|captur|recaptur|"
+    r"retak|retook|clash|fought|fight|destroy|detonat|blew|blow|arrest|detain|loot|burn|torch|massacr|behead|murder|assassinat|invad|"
+    r"besieg|bombard|target|fired|fire|opened|rap|disperse|dropped|drop|took|take|overran|battl|mortar|rocket)"
 )
+# Verbs whose subject did the violence only when the violence is their object ("Israel launched airstrikes").
+LIGHT_VERBS = re.compile(r"^(?:launch|conduct|carr|mount|stag|us|unleash|step|intensif|resum|continu|begin|began|start)")
+NAME_PARTICLES = {"al", "el", "ez", "ash", "ad", "as", "ar", "es", "bin", "-", "al-", "el-"}
+# Regions larger than a country are never an event location.
+MACRO_REGIONS = {fold(n) for n in ("Middle East", "the Middle East", "Gulf", "Persian Gulf", "Levant", "Europe", "Africa", "Asia", "West", "Sahel", "Horn of Africa", "North Africa", "West Africa", "East Africa", "Mediterranean", "Red Sea", "Arab world")}
+VICTIM_PARTICIPLES = re.compile(r"^(?:killed|wounded|injured|executed|abducted|kidnapped|detained|arrested|hurt|slain|targeted|trapped)$")
 VICTIM_PREPOSITIONS = {"on", "against", "targeting", "at", "toward", "towards"}
 SPEECH_VERBS = re.compile(r"^(?:say|said|says|report|accus|den|claim|condemn|told|tell|announc|warn|blam|insist|add|stat|confirm|urg|call)")
 
@@ -82,11 +88,12 @@ class Event:
 
     sub_event_type: str
     parts: list[Candidate] = field(default_factory=list)
+    fallback_place: Place | None = None  # the article's main place, when no sentence of the event names one
 
     @property
     def place(self) -> Place | None:
         places = [p.place for p in self.parts if p.place is not None]
-        return min(places, key=lambda p: p.precision) if places else None
+        return min(places, key=lambda p: p.precision) if places else self.fallback_place
 
     @property
     def country(self) -> str | None:
@@ -116,12 +123,18 @@ def _dateline_words(text: str) -> set[str]:
 
 
 def country_context(text: str, resources: Resources) -> list[str]:
-    """Countries the article is about, most mentioned first."""
+    """Countries the article mentions, most mentioned first; a name counts more than an adjective.
+
+    "Russian forces shelled Kharkiv, Ukraine's second city": the events are in the country named as a
+    place, while demonyms mostly describe who acted.
+    """
     counts: Counter = Counter()
-    for match in resources.actors._owner.finditer(text):
-        iso2 = resources.actors.country_of_word(match.group(0))
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))  # "Bénin"
+    for match in resources.actors._owner.finditer(plain):
+        word = match.group(0)
+        iso2 = resources.actors.country_of_word(word)
         if iso2:
-            counts[iso2] += 1
+            counts[iso2] += 2 if resources.gazetteer.country_of_name(word) else 1
     return [iso2 for iso2, _ in counts.most_common()]
 
 
@@ -132,7 +145,7 @@ class PlaceFinder:
         self.gazetteer = resources.gazetteer
         self.actors = resources.actors
         self.context = context
-        self.excluded = excluded
+        self.excluded = excluded | MACRO_REGIONS
         self._regions = {
             iso2: re.compile(r"\b(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + r")\b")
             for iso2, phrases in _group_regions(self.gazetteer).items()
@@ -141,7 +154,7 @@ class PlaceFinder:
     def find(self, sent: Span) -> tuple[list[Place], str | None]:
         """Places in the sentence (most specific first) and the country the sentence names, if any."""
         text = sent.text
-        places: list[Place] = []
+        places: list[tuple[int, Place]] = []
         named_country = None
         folded = fold(text)
         for iso2 in self.context:
@@ -150,18 +163,30 @@ class PlaceFinder:
             if match:
                 region = self.gazetteer.region(match.group(0), iso2)
                 if region:
-                    places.append(region)
+                    places.append((len(text), region))
+        spans = self._candidate_spans(sent)
+        # "Tal Rifaat in Aleppo province": a named province tells the country even when the article does not.
+        local = list(self.context)
+        for start, end in spans:
+            if ADMIN1_AFTER.match(sent.doc.text[end : end + 40]):
+                region = self.gazetteer.admin1(sent.doc.text[start:end], local) or self.gazetteer.admin1(
+                    sent.doc.text[start:end], [c for c in self.gazetteer.countries]
+                )
+                if region is not None and region.iso2 not in local:
+                    local.append(region.iso2)
         seen_spans: set[tuple[int, int]] = set()
-        for start, end in self._candidate_spans(sent):
+        for start, end in spans:
             if (start, end) in seen_spans:
                 continue
             seen_spans.add((start, end))
             name = sent.doc.text[start:end]
+            if sent.doc.text[end : end + 1] in ("-", "‐"):
+                continue  # "Iran-backed", "US-led": an adjective, not a place
             key = fold(name)
             if key in self.excluded or len(key) < 3:
                 continue
             after = sent.doc.text[end : end + 40]
-            if NOT_A_PLACE_AFTER.match(after):
+            if NOT_A_PLACE_AFTER.match(after) or self._acts_as_government(sent.doc, start, end, key):
                 continue
             iso2 = self.gazetteer.country_of_name(name)
             if iso2:
@@ -169,7 +194,7 @@ class PlaceFinder:
                 continue
             if self.actors.country_of_word(name):
                 continue  # a demonym ("Syrian"), not a place
-            context = self.context + ([named_country] if named_country and named_country not in self.context else [])
+            context = local + ([named_country] if named_country and named_country not in local else [])
             place = None
             if ADMIN1_AFTER.match(after):
                 place = self.gazetteer.admin1(name, context)
@@ -179,30 +204,56 @@ class PlaceFinder:
                     place = Place(place.name, place.iso2, place.admin1, None, place.latitude, place.longitude, place.population, AREA, "near")
             if place is None:
                 place = self.gazetteer.admin1(name, context)
+            if place is None and (start, end) in self._entity_spans:
+                # A named place in a country the article never names ("rural Tibu ... the border with
+                # Venezuela"): take it from anywhere if it is a real town, not a hamlet of the same name.
+                found = self.gazetteer.city(name, context, anywhere=True)
+                place = found if found is not None and found.population >= 5000 else None
             if place is not None:
-                places.append(place)
-        places.sort(key=lambda p: p.precision)
-        return places, named_country
+                places.append((start, place))
+        places.sort(key=lambda sp: (sp[1].precision, sp[0]))  # most specific first, then first named
+        return [p for _, p in places], named_country
+
+    def _acts_as_government(self, doc: Doc, start: int, end: int, key: str) -> bool:
+        """'Damascus denied', 'accused Moscow': a capital standing for its government is not a place."""
+        if key not in self.gazetteer.capitals:
+            return False
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return False
+        root = span.root
+        return root.dep_ == "nsubj" or (root.dep_ in ("dobj", "pobj") and root.head.lower_ in ("accused", "blamed", "urged", "told", "by", "with"))
+
+    def _after_country(self, tokens: list[Token], i: int) -> bool:
+        """'Syria's Aleppo', 'Syrias Aleppo' (wire copy drops apostrophes)."""
+        text = tokens[i].text
+        if text in ("'s", "’s") and i > 0:
+            text = tokens[i - 1].text
+        country_of = self.gazetteer.country_of_name  # names only: the "Arab" of "Syrian Arab army" is no place
+        return bool(country_of(text) or (text.endswith("s") and country_of(text[:-1])))
 
     def _candidate_spans(self, sent: Span) -> list[tuple[int, int]]:
         """Character spans that may name a place: GPE/LOC/FAC entities and capitalised words after a preposition."""
         spans = []
         for ent in sent.ents:
-            if ent.label_ in ("GPE", "LOC", "FAC", "NORP", "ORG", "PERSON"):
+            if ent.label_ in ("GPE", "LOC", "FAC") and fold(ent.text) not in MACRO_REGIONS:
                 tokens = [t for t in ent if t.lower_ not in ("the",)]
                 if tokens:
                     spans.append((tokens[0].idx, tokens[-1].idx + len(tokens[-1])))
+        self._entity_spans = set(spans)
         tokens = list(sent)
         for i, token in enumerate(tokens):
             if not (token.is_title or token.is_upper) or i == 0 or token.is_stop:
                 continue
-            previous = tokens[i - 1].lower_
-            if previous not in LOCATION_PREPOSITIONS and previous not in PLACE_TYPE_WORDS and previous != "of":
+            previous = tokens[i - 1]
+            if previous.lower_ not in LOCATION_PREPOSITIONS and previous.lower_ not in PLACE_TYPE_WORDS and not self._after_country(tokens, i - 1):
                 continue
-            for length in (3, 2, 1):
-                window = tokens[i : i + length]
-                if len(window) == length and all(t.is_title or t.is_upper or t.text in ("-", "al", "el", "ez", "ash", "ad", "as", "ar") or t.text.startswith(("al-", "el-")) for t in window):
-                    spans.append((window[0].idx, window[-1].idx + len(window[-1])))
+            # The whole capitalised run is the name: "Central Command" is not the town of Central.
+            run = i
+            while run + 1 < len(tokens) and (tokens[run + 1].is_title or tokens[run + 1].text in NAME_PARTICLES) and tokens[run + 1].lower_ not in PLACE_TYPE_WORDS:
+                run += 1
+            if run - i < 3:
+                spans.append((token.idx, tokens[run].idx + len(tokens[run])))
         return spans
 
 
@@ -216,36 +267,55 @@ def _group_regions(gazetteer: Gazetteer) -> dict[str, list[str]]:
 # --- actor roles ----------------------------------------------------------------------------
 
 
-def _is_trigger_token(token: Token, trigger_span: tuple[int, int] | None) -> bool:
+def _in_trigger(token: Token, trigger_span: tuple[int, int] | None) -> bool:
+    return trigger_span is not None and trigger_span[0] <= token.idx < trigger_span[1]
+
+
+def _governs(verb: Token, trigger_span: tuple[int, int] | None) -> bool:
+    """True when the trigger is the verb itself or its object ("launched airstrikes", "carried out strikes on")."""
     if trigger_span is None:
         return False
-    return trigger_span[0] <= token.idx < trigger_span[1] or PERPETRATOR_VERBS.match(token.lower_) is not None
+    for token in verb.subtree:
+        if _in_trigger(token, trigger_span):
+            hops, node = 0, token
+            while node is not verb and hops < 3 and node.dep_ in ("dobj", "pobj", "prep", "compound", "amod", "prt", "attr", "conj", "nsubjpass"):
+                node, hops = node.head, hops + 1
+            return node is verb
+    return False
 
 
-def actor_role(mention: Mention, doc: Doc, trigger_span: tuple[int, int] | None) -> str | None:
-    """'actor1' (who did it), 'actor2' (to whom) or None, from the dependency parse around a mention."""
+def actor_role(mention: Mention, doc: Doc, trigger_span: tuple[int, int] | None, any_verb: bool = False) -> str | None:
+    """'actor1' (who did it), 'actor2' (to whom) or None, from the dependency parse around a mention.
+
+    `any_verb`: for non-violent events (agreements, arrests, protests) the subject of any verb acts.
+    """
     span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
     if span is None:
         return None
     token = span.root
     for _ in range(6):  # climb out of modifiers and coordinations to the noun phrase's role
-        if token.dep_ in ("compound", "amod", "poss", "nmod", "npadvmod") and _is_trigger_token(token.head, trigger_span) and token.head.pos_ != "VERB":
-            return "actor1"  # "Russian air strikes", "Israel's airstrikes"
-        if token.dep_ in ("compound", "amod", "poss", "nmod", "conj", "appos", "cc") and token.head is not token:
+        if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.lower_ in GROUP_NOUNS:
+            token = token.head.head  # "members of the Gran Grif gang" act as the gang
+            continue
+        if token.dep_ in ("compound", "amod", "poss", "nmod", "npadvmod") and _in_trigger(token.head, trigger_span):
+            return "actor1"  # "Russian air strikes", "Israel's airstrikes", "regime barrel bombs"
+        if token.dep_ in ("compound", "amod", "poss", "nmod", "conj", "appos") and token.head is not token:
             token = token.head
             continue
         break
     head = token.head
+    if any(child.dep_ == "acl" and VICTIM_PARTICIPLES.match(child.lower_) for child in token.children):
+        return "actor2"  # "18 fighters killed in eastern Syria"
     if token.dep_ in ("nsubj", "csubj"):
         if SPEECH_VERBS.match(head.lower_):
             return None
-        if PERPETRATOR_VERBS.match(head.lower_) or _is_trigger_token(head, trigger_span) or head.lower_ in ("launched", "conducted", "carried"):
+        if any_verb or _in_trigger(head, trigger_span) or VIOLENCE_VERBS.match(head.lower_) or (LIGHT_VERBS.match(head.lower_) and _governs(head, trigger_span)):
             return "actor1"
         return None
-    if token.dep_ == "pobj" and head.lower_ == "by":
-        return "actor1"
+    if token.dep_ == "pobj" and head.lower_ in ("by", "between"):
+        return "actor1"  # "dropped by regime forces"; "fighting between the ELN and FARC dissidents" (both sides)
     if token.dep_ in ("nsubjpass", "dobj"):
-        if token.dep_ == "dobj" and SPEECH_VERBS.match(head.lower_):
+        if token.dep_ == "dobj" and (SPEECH_VERBS.match(head.lower_) or not VIOLENCE_VERBS.match(head.lower_)):
             return None
         return "actor2"
     if token.dep_ == "pobj" and head.lower_ in VICTIM_PREPOSITIONS:
@@ -271,8 +341,7 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> lis
         text = sent.text.strip()
         if len(text) < 12:
             continue
-        normalised = normalise_numbers(text)
-        if CUMULATIVE.search(normalised):
+        if is_running_total(normalise_numbers(text)):
             continue
         found = find_trigger(text)
         counts = count_casualties(text)
@@ -288,7 +357,7 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> lis
         perpetrators, targets = [], []
         for mention in resources.actors.find(text, country):
             shifted = Mention(mention.actor, sent.start_char + mention.start, sent.start_char + mention.end, mention.generic)
-            role = actor_role(shifted, doc, trigger_span)
+            role = actor_role(shifted, doc, trigger_span, any_verb=trigger is not None and trigger.sub_event_type in NON_VIOLENT)
             if role == "actor1" and mention.actor.inter not in ("Civilians",):
                 perpetrators.append(mention.actor)
             elif role == "actor2" or (mention.actor.inter == "Civilians" and role is None and counts.fatalities):
@@ -300,14 +369,32 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> lis
                 sentence=text, index=index, place=place, country=country,
                 perpetrators=_unique(perpetrators), targets=_unique(targets),
                 fatalities=counts.fatalities, injuries=counts.injuries,
-                when=resolve_event_date(text, published),
+                when=_same_day(text, candidates) or resolve_event_date(text, published),
             )
         )
-    events = merge_candidates(candidates)
+    events = drop_restatements(merge_candidates(candidates))
+    lead_places = [p for sent in list(doc.sents)[:3] for p in places.find(sent)[0]]
+    for event in events:
+        if event.place is None:
+            country = event.country
+            event.fallback_place = next((p for p in lead_places if country is None or p.iso2 == country), None)
     rows = []
-    for ordinal, event in enumerate(e for e in events if not _is_background(e, published)):
+    kept = (e for e in events if not _is_background(e, published) and _is_concrete(e))
+    for ordinal, event in enumerate(kept):
         rows.append(event_row(article, event, ordinal, resources))
     return rows
+
+
+GROUP_NOUNS = {"members", "fighters", "militants", "elements", "units", "troops", "soldiers", "forces", "supporters", "gunmen", "jets", "warplanes", "aircraft", "loyalists"}
+NON_VIOLENT = {sub for t, subs in ACLED_SUB_EVENT_TYPES.items() if t in ("Strategic developments", "Protests") for sub in subs}
+SAME_DAY = re.compile(r"\b(?:on\s+)?the\s+same\s+(?:day|night|morning|evening)\b", re.I)
+
+
+def _same_day(text: str, earlier: list[Candidate]) -> EventDate | None:
+    """'On the same day': the date of the last event the article dated."""
+    if not SAME_DAY.search(text):
+        return None
+    return next((c.when for c in reversed(earlier) if c.when.explicit), None)
 
 
 def _unique(actors: list[Actor]) -> list[Actor]:
@@ -368,6 +455,23 @@ def merge_candidates(candidates: list[Candidate]) -> list[Event]:
     return events
 
 
+def drop_restatements(events: list[Event]) -> list[Event]:
+    """A later event with the same toll in the same place retells an earlier one ("we counted nine bodies")."""
+    kept: list[Event] = []
+    for event in events:
+        toll = max((p.fatalities or 0 for p in event.parts), default=0)
+        twin = next(
+            (k for k in kept if toll and max((p.fatalities or 0 for p in k.parts), default=0) == toll
+             and (k.place is None or event.place is None or k.place.admin1 == event.place.admin1)),
+            None,
+        )
+        if twin is not None:
+            twin.parts.extend(event.parts)
+        else:
+            kept.append(event)
+    return kept
+
+
 _FAMILY_ORDER = {
     "Chemical weapon": 0, "Suicide bomb": 1, "Air/drone strike": 2, "Shelling/artillery/missile attack": 3,
     "Remote explosive/landmine/IED": 4, "Grenade": 5,
@@ -375,8 +479,9 @@ _FAMILY_ORDER = {
 
 
 def _same_family(a: str, b: str) -> bool:
-    """Explosions of different kinds in one place and day are one event coded by the strongest means."""
-    return a == b or (a in _FAMILY_ORDER and b in _FAMILY_ORDER)
+    """Explosions of different kinds in one place and day are one event coded by the strongest means;
+    an attack and the firefight it turns into are one event too (its type follows who was attacked)."""
+    return a == b or (a in _FAMILY_ORDER and b in _FAMILY_ORDER) or {a, b} == {"Attack", "Armed clash"}
 
 
 def _precedes(a: str, b: str) -> bool:
@@ -386,6 +491,15 @@ def _precedes(a: str, b: str) -> bool:
 def _is_background(event: Event, published: date | None) -> bool:
     when = event.when()
     return bool(published and when.explicit and when.day and when.day < published - timedelta(days=BACKGROUND_DAYS))
+
+
+def _is_concrete(event: Event) -> bool:
+    """Commentary ("his battle against insurgents") names no place, toll, day or actor: no event."""
+    return any(
+        (p.place is not None and p.place.kind != "country") or p.fatalities is not None or p.injuries is not None
+        or p.when.explicit or p.perpetrators
+        for p in event.parts
+    )
 
 
 def _territory(sub_event_type: str, actor1: Actor | None) -> str:
@@ -407,12 +521,32 @@ def event_row(article: dict[str, Any], event: Event, ordinal: int, resources: Re
     """One merged event as an `events` row."""
     iso2 = event.country
     country_name, iso3 = _event_country_name(resources, iso2)
-    perpetrators = _unique([a for p in event.parts for a in p.perpetrators])
+    everyone = [a for p in event.parts for a in p.perpetrators]
+    perpetrators = _unique([a for a in everyone if not a.generic] + [a for a in everyone if a.generic])
     targets = _unique([a for p in event.parts for a in p.targets if a.name not in {x.name for x in perpetrators}])
     sub_event_type = _territory(event.sub_event_type, perpetrators[0] if perpetrators else None)
+    armed_targets = [a for a in targets if a.inter not in ("Civilians", "Protesters")]
+    if sub_event_type == "Attack" and armed_targets:
+        sub_event_type = "Armed clash"  # ACLED: attacking armed men is a battle, not violence against civilians
     event_type = EVENT_TYPE_OF[sub_event_type]
-    actor1 = perpetrators[0] if perpetrators else _default_actor1(event_type, country_name, iso2)
+    actor1 = perpetrators[0] if perpetrators else _default_actor1(event_type, sub_event_type, country_name, iso2)
     actor2 = targets[0] if targets else None
+    if event_type in ("Protests", "Riots"):
+        # ACLED: the demonstrators are actor1 of a demonstration; the police who intervene are actor2.
+        crowd, inter = ("Protesters", "Protesters") if event_type == "Protests" else ("Rioters", "Rioters")
+        state = [a for a in perpetrators + targets if a.inter == "State forces"]
+        named = [a for a in perpetrators if a.inter == inter and not a.generic]
+        actor1 = named[0] if named else Actor(f"{crowd} ({country_name})" if country_name else crowd, inter, None, True)
+        actor2 = state[0] if state else None
+        perpetrators, targets = [actor1], ([actor2] if actor2 else [])
+    if event_type == "Battles":
+        # The two sides of a battle are actor1 and actor2 ("clashes between the SDF and IS").
+        allies = ("State forces", "External/Other forces")  # "Syrian and Russian forces" fight on one side
+        opponents = armed_targets + [a for a in perpetrators[1:] if not (_inter(a, iso2) in allies and _inter(actor1, iso2) in allies)]
+        if opponents:
+            actor2 = opponents[0]
+            perpetrators = [p for p in perpetrators if p.name != actor2.name]
+            targets = [actor2] + [t for t in targets if t.name != actor2.name]
     if actor2 is None and event_type == "Violence against civilians" and country_name:
         actor2 = Actor(f"Civilians ({country_name})", "Civilians", None)
     place = event.place
@@ -424,7 +558,7 @@ def event_row(article: dict[str, Any], event: Event, ordinal: int, resources: Re
     confidence = 0.5 + 0.1 * sum(
         (
             any(not p.weak for p in event.parts),
-            place is not None,
+            any(p.place is not None for p in event.parts),
             bool(perpetrators),
             when.explicit,
             bool(fatalities or injuries),
@@ -461,13 +595,15 @@ def event_row(article: dict[str, Any], event: Event, ordinal: int, resources: Re
     }
 
 
-def _default_actor1(event_type: str, country_name: str, iso2: str | None) -> Actor:
+def _default_actor1(event_type: str, sub_event_type: str, country_name: str, iso2: str | None) -> Actor:
     """Who acted when the text does not say: demonstrators for demonstrations, otherwise unidentified."""
     suffix = f" ({country_name})" if country_name else ""
     if event_type == "Protests":
         return Actor(f"Protesters{suffix}", "Protesters", None)
     if event_type == "Riots":
         return Actor(f"Rioters{suffix}", "Rioters", None)
+    if sub_event_type == "Arrests" and country_name:
+        return Actor(f"Police Forces of {country_name}", "State forces", iso2)
     return Actor(f"Unidentified Armed Group{suffix}", "Political militia", None)
 
 

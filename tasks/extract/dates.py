@@ -21,7 +21,7 @@ _WEEKDAY = re.compile(r"\b(?:(last|early|late|on|this|since)\s+)?(" + "|".join(W
 _RELATIVE = (
     (re.compile(r"\b(?:the\s+day\s+before\s+yesterday)\b", re.I), 2, DAY),
     (re.compile(r"\b(?:yesterday|last\s+night|overnight)\b", re.I), 1, DAY),
-    (re.compile(r"\b(?:today|this\s+morning|this\s+afternoon|this\s+evening|tonight|earlier\s+today|hours\s+(?:after|before|ago)|on\s+the\s+same\s+day)\b", re.I), 0, DAY),
+    (re.compile(r"\b(?:today|this\s+morning|this\s+afternoon|this\s+evening|tonight|earlier\s+today|hours\s+(?:after|before|ago))\b", re.I), 0, DAY),
     (re.compile(r"\b(?:last\s+week|earlier\s+this\s+week|this\s+week|past\s+week|previous\s+week)\b", re.I), 4, WEEK),
     (re.compile(r"\b(?:last\s+month|earlier\s+this\s+month|this\s+month|past\s+month|previous\s+month)\b", re.I), 15, MONTH),
 )
@@ -59,8 +59,26 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
+def _without_datelines(sentence: str, published: date | None) -> str:
+    """Blank out written-out publication dates ("Sat 12 Oct 2024"): they date the report, not the event."""
+    if published is None:
+        return sentence
+    for pattern, order in ((_DAY_MONTH, "dm"), (_MONTH_DAY, "md")):
+        for match in pattern.finditer(sentence):
+            if not match.group(3):
+                continue
+            day_s, month_s = (match.group(1), match.group(2)) if order == "dm" else (match.group(2), match.group(1))
+            if _safe_date(int(match.group(3)), _month_number(month_s), int(day_s)) == published:
+                start = match.start()
+                weekday = re.search(r"(?:\b\w+day|\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?),?\s*$", sentence[:start], re.I)
+                start = weekday.start() if weekday else start
+                sentence = sentence[:start] + " " * (match.end() - start) + sentence[match.end():]
+    return sentence
+
+
 def resolve_event_date(sentence: str, published: date | None) -> EventDate:
     """The date a sentence places its event on; falls back to the publication date at week precision."""
+    sentence = _without_datelines(sentence, published)
     for pattern, order in ((_DAY_MONTH, "dm"), (_MONTH_DAY, "md")):
         match = pattern.search(sentence)
         if match:

@@ -90,6 +90,8 @@ class Gazetteer:
                 self.countries[iso2] = Country(
                     iso2, info["iso3"], info["name"], (), (), f"Military Forces of {info['name']}", f"Police Forces of {info['name']}"
                 )
+        # Capitals stand for governments ("Damascus denied the attack"); the coder checks their role.
+        self.capitals = {fold(info["capital"]) for info in gn_countries.values() if info.get("capital")}
         self._country_by_key = {}
         for country in self.countries.values():
             for name in (country.name, *country.aliases):

@@ -30,7 +30,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"warplanes?", r"war ?planes?", r"fighter jets?", r"jets? (?:struck|pounded|bombed|hit|strikes?|attacks?)", r"(?:russian|syrian|israeli|regime|government|coalition|us|u\.s\.|american|turkish|military|army) jets",
        r"drone (?:strikes?|attacks?)", r"(?:armed|military|suicide|kamikaze) drones?", r"barrel[- ]bombs?", r"helicopter gunships?",
        r"bombing raids?", r"(?:planes?|aircraft|helicopters?) (?:struck|bombed|dropped|pounded|targeted|hit)", r"dropped (?:barrel )?bombs",
-       r"(?:jet|air|drone) strikes?", r"air forces? (?:struck|bombed|hit|targeted)", r"airstrikes?"),
+       r"(?:jet|air|drone) strikes?", r"air forces? (?:struck|bombed|hit|targeted)", r"airstrikes?",
+       r"drones? (?:launched by \S+(?: \S+){0,3} )?(?:struck|hit|slammed|crashed|attacked|dropped|targeted|exploded)", r"explosive-laden drones?", r"drone attacks?"),
     _t("Shelling/artillery/missile attack", r"shell(?:ed|ing|s)", r"artillery", r"mortars?(?: (?:shells?|rounds?|fire|attacks?))?", r"rockets?(?: fire| attacks?)?",
        r"missiles?(?: strikes?| attacks?)?", r"cruise missiles?", r"ballistic missiles?", r"tank fire", r"bombard(?:ed|ment|ing)", r"katyusha",
        r"grad rockets?", r"projectiles?", r"tomahawks?", r"hell cannon"),
@@ -46,7 +47,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"took (?:full )?control", r"taken control", r"overran", r"overrun", r"seized", r"fell to", r"control over", r"made (?:significant )?gains",
        r"took over", r"capture[sd]? of"),
     _t("Armed clash", r"clash(?:ed|es)?", r"fighting", r"fought", r"battles?", r"gun ?battles?", r"firefights?", r"exchange of fire", r"exchanged fire",
-       r"ambush(?:ed)?", r"offensive", r"counter-?offensive", r"assault on", r"attacked (?:positions|a checkpoint|checkpoints|a military|an army|troops|soldiers|the base)",
+       r"ambush(?:ed)?", r"assault on", r"attacked (?:positions|a checkpoint|checkpoints|a military|an army|troops|soldiers|the base)",
        r"skirmish(?:es)?", r"street battles?", r"ground (?:operation|offensive|assault)", r"stormed"),
     _t("Excessive force against protesters", r"(?:opened fire|fired live (?:rounds|ammunition)|shot(?: dead)?) (?:on |at )?(?:the )?(?:protesters|demonstrators|crowds?)",
        r"(?:protesters|demonstrators) (?:were )?(?:shot|killed)"),
@@ -54,12 +55,12 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"dispersed (?:the )?(?:protesters|demonstrators|crowds?|protest|rally)"),
     _t("Violent demonstration", r"riot(?:s|ed|ing|ers)?", r"(?:protesters|demonstrators) (?:torched|set fire|burned|threw stones|hurled stones|clashed|attacked|looted|stormed)",
        r"violent (?:protests?|demonstrations?)"),
-    _t("Mob violence", r"mob", r"lynch(?:ed|ing)?", r"vigilantes?"),
-    _t("Peaceful protest", r"protest(?:s|ed|ers|ing)?", r"demonstrat(?:ion|ions|ors|ed)", r"rall(?:y|ies|ied)", r"marched", r"sit-ins?", r"took to the streets", r"strike action"),
+    _t("Mob violence", r"mob", r"lynch(?:ed|ing)?"),
+    _t("Arrests", r"arrested", r"detained", r"arrests", r"rounded up", r"took into custody", r"taken into custody", r"detention campaign"),
+    _t("Peaceful protest", r"protest(?:s|ed|ers|ing)?", r"demonstrat(?:ion|ions|ors|ed)", r"rall(?:y|ies|ied)", r"marched (?:peacefully|in protest)", r"sit-ins?", r"(?:protest|peaceful) march(?:es)?", r"took to the streets", r"strike action"),
     _t("Attack", r"gunmen", r"shot dead", r"executed", r"executions?", r"beheaded", r"massacred?", r"massacres", r"killed (?:\d+ )?(?:civilians|villagers|worshippers|farmers|residents|people)",
        r"stabbed", r"murdered", r"opened fire on", r"attacked (?:civilians|villagers|a village|the village|worshippers|a church|a mosque|a market|a camp)", r"shot and killed", r"torched (?:homes|houses|villages?)",
        r"assassinat(?:ed|ion)", r"killing spree", r"raided (?:a |the )?village"),
-    _t("Arrests", r"arrested", r"detained", r"arrests", r"rounded up", r"took into custody", r"taken into custody", r"detention campaign"),
     _t("Looting/property destruction", r"looted", r"looting", r"pillag(?:ed|ing)", r"ransacked", r"demolished", r"torched", r"set (?:on )?fire to", r"burned down"),
     _t("Disrupted weapons use", r"defused", r"dismantled (?:an? )?(?:bomb|explosive|ied)", r"intercepted", r"shot down", r"foiled", r"thwarted", r"weapons cache", r"seized weapons"),
     _t("Agreement", r"ceasefire (?:agreement|deal)", r"peace (?:agreement|deal|accord)", r"signed an? (?:agreement|deal|accord)", r"truce", r"prisoner (?:exchange|swap)", r"agreed to a ceasefire", r"evacuation deal"),
@@ -75,8 +76,7 @@ TRIGGERS: tuple[Trigger, ...] = (
 HYPOTHETICAL = re.compile(
     r"\b(?:threaten(?:ed|s)? to|vow(?:ed|s)? to|warn(?:ed|s)? (?:of|that|against)|plan(?:s|ned)? to|would|could|might|may|if|"
     r"intend(?:s|ed)? to|prepar(?:es|ed|ing) to|fears? of|risk of|call(?:ed|s)? for|urg(?:ed|es) )\b",
-    re.I,
-)
+)  # case-sensitive: "May" the month is no modal
 
 
 def find_trigger(sentence: str) -> tuple[Trigger, re.Match] | None:

@@ -1,0 +1,52 @@
+"""Shared fixtures: offline Prefect/GX settings, one Prefect test server per session, the coder's resources."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_SESSION_TMP = Path(tempfile.mkdtemp(prefix="conflict-events-tests-"))
+os.environ.update(
+    {
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "GX_ANALYTICS_ENABLED": "false",
+        "PREFECT_HOME": str(_SESSION_TMP / "prefect-home"),
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+        "PREFECT_RESULTS_LOCAL_STORAGE_PATH": str(_SESSION_TMP / "prefect-results"),
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = PROJECT_ROOT / "data" / "samples"
+REFERENCE = PROJECT_ROOT / "data" / "reference"
+SHARED = PROJECT_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    """One temporary Prefect server for the whole session (it takes 15-35 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def resources():
+    """spaCy, gazetteer and actor dictionary, loaded once (about 10 s)."""
+    from tasks.extract.coder import Resources
+
+    return Resources.load(REFERENCE)
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared beside the project; tests that read third-party evaluation data skip without it."""
+    if not (SHARED / "eval").is_dir():
+        pytest.skip("../shared (evaluation data) is not beside the project")
+    return SHARED

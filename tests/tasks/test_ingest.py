@@ -1,0 +1,114 @@
+"""ingest: every input record becomes a record or a quarantine row with a reason."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tasks.ingest import DecodeError, FileSource, InMemorySource, decode_bytes, read_sources
+
+ARTICLE = "Gunmen killed five villagers in the town of Konduga on Sunday, residents said."
+
+
+@pytest.mark.parametrize(
+    "data, encoding",
+    [
+        (ARTICLE.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + ARTICLE.encode("utf-8"), "utf-8-sig"),
+        (ARTICLE.encode("utf-16"), "utf-16"),
+        (ARTICLE.encode("utf-16-le"), "utf-16-le"),
+        (ARTICLE.encode("utf-16-be"), "utf-16-be"),
+        ("Kérou’s mayor said “two” died.".encode("cp1252"), "cp1252"),
+    ],
+)
+def test_decodes_supported_encodings(data, encoding):
+    text, found = decode_bytes(data)
+    assert found == encoding
+    assert text.lstrip("\ufeff") in (ARTICLE, "Kérou’s mayor said “two” died.")
+
+
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "empty_file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(range(256)), "binary"),
+        (b"\x81\x8d\x90\x9d\xff\xfe\x8f\x81abc", "undecodable"),
+        (bytes(range(0x80, 0xFF)) * 3, "undecodable"),
+    ],
+)
+def test_rejects_bytes_that_are_not_text(data, reason):
+    with pytest.raises(DecodeError) as caught:
+        decode_bytes(data)
+    assert caught.value.reason == reason
+
+
+def test_folder_of_mixed_files_yields_records_and_reasons(tmp_path):
+    (tmp_path / "good.txt").write_text(" date 2024-01-02 " + ARTICLE)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blob.txt").write_bytes(b"\x00\x01\x02\x03" * 50)
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG")
+    (tmp_path / "README.md").write_text("about these files")
+    lines = [json.dumps({"id": "a1", "text": ARTICLE, "published": "2024-01-02"}), "{broken", json.dumps({"id": "a2", "title": "no text"}), "", json.dumps([1, 2])]
+    (tmp_path / "batch.jsonl").write_text("\n".join(lines))
+    (tmp_path / "table.csv").write_text('id,title,text\nc1,T,"' + ARTICLE.replace('"', '""') + '"\n')
+    (tmp_path / "notext.csv").write_text("id,title\nn1,Only a title\n")
+    (tmp_path / "one.json").write_text(json.dumps({"text": ARTICLE, "source": "wire"}))
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "nested.txt").write_text(ARTICLE)
+
+    records, quarantined = read_sources([FileSource(tmp_path)])
+
+    assert sorted(r.source_ref for r in records) == ["a1", "c1", "good.txt", "one.json", "sub/nested.txt"]
+    reasons = {q["record_ref"]: q["reason"] for q in quarantined}
+    assert reasons == {
+        "empty.txt": "empty_file",
+        "blob.txt": "binary",
+        "photo.png": "unsupported_file_type",
+        "batch.jsonl#2": "malformed_json",
+        "a2": "no_text_field",
+        "batch.jsonl#5": "not_an_object",
+        "n1": "no_text_column",
+    }
+    assert all(q["stage"] == "ingest" and q["detail"] and q["payload"] for q in quarantined)
+    assert json.loads(next(q for q in quarantined if q["reason"] == "malformed_json")["payload"]) == "{broken"
+
+
+def test_record_ids_default_to_file_and_row(tmp_path):
+    (tmp_path / "x.jsonl").write_text(json.dumps({"text": ARTICLE}) + "\n" + json.dumps({"text": ARTICLE + " Again."}))
+    records, _ = read_sources([FileSource(tmp_path / "x.jsonl")])
+    assert [r.source_ref for r in records] == ["x.jsonl#1", "x.jsonl#2"]
+
+
+def test_missing_input_is_quarantined_not_raised(tmp_path):
+    records, quarantined = read_sources([FileSource(tmp_path / "nope")])
+    assert records == [] and quarantined[0]["reason"] == "input_not_found"
+
+
+def test_oversized_text_file_is_quarantined_with_its_checksum(tmp_path):
+    (tmp_path / "big.txt").write_text("word " * 1000)
+    records, quarantined = read_sources([FileSource(tmp_path, max_record_bytes=1000)])
+    assert records == []
+    assert quarantined[0]["reason"] == "too_large"
+    assert json.loads(quarantined[0]["payload"])["size"] == 5000
+
+
+def test_in_memory_source_applies_the_same_record_rules():
+    records, quarantined = read_sources([InMemorySource([{"id": 7, "text": ARTICLE}, {"text": 12}])])
+    assert records[0].source_ref == "7"
+    assert quarantined[0]["reason"] == "text_not_a_string"
+
+
+def test_html_pages_give_their_main_text_and_metadata(tmp_path):
+    page = f"""<html><head><title>Strike on Ariha</title><meta property="og:site_name" content="Levant Wire">
+    <meta name="date" content="2024-03-19"></head><body><nav>Home | World | Sport</nav>
+    <article><h1>Strike on Ariha</h1><p>{ARTICLE}</p><p>Rescue workers searched the rubble for survivors through the night,
+    local volunteers said, as families gathered outside the damaged school.</p></article>
+    <footer>Copyright Levant Wire. All rights reserved.</footer></body></html>"""
+    (tmp_path / "page.html").write_text(page)
+    (tmp_path / "empty.html").write_text("<html><head><title>x</title></head><body><script>var a = 1;</script></body></html>")
+    records, quarantined = read_sources([FileSource(tmp_path)])
+    assert [r.source_ref for r in records] == ["page.html"]
+    assert ARTICLE in records[0].text and "Copyright" not in records[0].text and "Home | World" not in records[0].text
+    assert records[0].title == "Strike on Ariha" and records[0].published == "2024-03-19"
+    assert quarantined[0]["reason"] == "no_text_in_html"
