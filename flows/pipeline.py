@@ -15,6 +15,7 @@ from prefect.runtime import flow_run
 from conflict_events import __version__
 from conflict_events.settings import get_settings
 from tasks import stages
+from tasks.publish import run_tables
 from tasks.schemas import SCHEMAS
 from tasks.validate import DatasetReport
 
@@ -61,13 +62,7 @@ def pipeline(inputs: list[str], lake: str = "data/lake", batch_size: int | None 
     articles_table = pa.concat_tables(articles) if articles else SCHEMAS["articles"].empty_table()
     events_table = pa.concat_tables(events) if events else SCHEMAS["events"].empty_table()
     quarantine_table = pa.Table.from_pylist(quarantined, schema=SCHEMAS["quarantine"])
-    processed = set(articles_table.column("article_id").to_pylist())
-    tables: dict[str, tuple[pa.Table, set[str] | None]] = {}
-    if articles_table.num_rows:
-        tables["articles"] = (articles_table, processed)
-        tables["events"] = (events_table, processed)
-    if quarantine_table.num_rows:
-        tables["quarantine"] = (quarantine_table, None)
+    tables = run_tables(articles_table, events_table, quarantine_table)
     common = {
         "code_version": __version__,
         "extractor_version": extractor_version or None,

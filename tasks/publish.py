@@ -34,6 +34,21 @@ class LakeError(RuntimeError):
     """The lake is not in a state a reader or writer can trust."""
 
 
+def run_tables(articles: pa.Table, events: pa.Table, quarantine: pa.Table) -> dict[str, tuple[pa.Table, set[str] | None]]:
+    """What a run publishes: articles and events (replacing rows of re-coded articles) and new quarantine rows.
+
+    A dataset the run did not change gets no new version.
+    """
+    tables: dict[str, tuple[pa.Table, set[str] | None]] = {}
+    if articles.num_rows:
+        coded = set(articles.column("article_id").to_pylist())
+        tables["articles"] = (articles, coded)
+        tables["events"] = (events, coded)
+    if quarantine.num_rows:
+        tables["quarantine"] = (quarantine, None)
+    return tables
+
+
 @dataclass
 class Lake:
     """A lake root addressed through fsspec (a local path, file://, s3://, gs://, ...)."""

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from prefect import task
 from prefect.cache_policies import NONE
 
@@ -16,9 +15,9 @@ from tasks.clean import CleanResult, clean_records
 from tasks.extract.coder import Resources, code_articles
 from tasks.ingest import FileSource, read_sources
 from tasks.publish import Lake
-from tasks.records import RawRecord, quarantine_row
+from tasks.records import RawRecord
 from tasks.schemas import SCHEMAS
-from tasks.validate import DatasetReport, Validator
+from tasks.validate import DatasetReport, Validator, drop_orphan_events
 
 # Inputs are article batches: hashing them for Prefect's cache would cost time and buy nothing.
 STAGE = dict(cache_policy=NONE, persist_result=False)
@@ -66,17 +65,9 @@ def validate(
     articles_table = pa.Table.from_pylist(articles, schema=SCHEMAS["articles"])
     events_table = pa.Table.from_pylist(events, schema=SCHEMAS["events"])
     good_articles, quarantined = validator.validate("articles", articles_table, run_id, reports["articles"])
-    if good_articles.num_rows < articles_table.num_rows:
-        kept_ids = set(good_articles.column("article_id").to_pylist())
-        orphan = [i for i, a in enumerate(events_table.column("article_id").to_pylist()) if a not in kept_ids]
-        if orphan:
-            for row in events_table.take(pa.array(orphan)).to_pylist():
-                quarantined.append(
-                    quarantine_row(row["event_id"], "validate", "article_rejected", "its article failed validation", row, run_id)
-                )
-            events_table = events_table.filter(pc.is_in(events_table["article_id"], value_set=pa.array(sorted(kept_ids), pa.string())))
+    events_table, orphans = drop_orphan_events(events_table, set(good_articles.column("article_id").to_pylist()), run_id)
     good_events, bad_events = validator.validate("events", events_table, run_id, reports["events"])
-    return good_articles, good_events, quarantined + bad_events
+    return good_articles, good_events, quarantined + orphans + bad_events
 
 
 @task(name="report", retries=1, retry_delay_seconds=2, **STAGE)
@@ -90,8 +81,3 @@ def publish(lake_url: str, tables: dict[str, tuple[pa.Table, set[str] | None]], 
     """Write one new version of every changed dataset, then switch all `_CURRENT` pointers."""
     return Lake(lake_url).publish_all(tables, run_id, metadata)
 
-
-def published_counts(lake_url: str, versions: dict[str, str]) -> dict[str, Any]:
-    """Row counts of the versions just published."""
-    lake = Lake(lake_url)
-    return {d: lake.manifest(d, v)["row_count"] for d, v in versions.items()}

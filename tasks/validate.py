@@ -66,6 +66,19 @@ def expectation_label(config: Any) -> str:
     return f"{config.type}({column})" if column else config.type
 
 
+def drop_orphan_events(events: pa.Table, kept_article_ids: set[str], run_id: str) -> tuple[pa.Table, list[dict]]:
+    """Events whose article failed validation go to quarantine with it: no event without its article."""
+    orphan = [i for i, a in enumerate(events.column("article_id").to_pylist()) if a not in kept_article_ids]
+    if not orphan:
+        return events, []
+    quarantined = [
+        quarantine_row(row["event_id"], "validate", "article_rejected", "its article failed validation", row, run_id)
+        for row in events.take(pa.array(orphan, pa.int64())).to_pylist()
+    ]
+    keep = [i for i in range(events.num_rows) if i not in set(orphan)]
+    return events.take(pa.array(keep, pa.int64())), quarantined
+
+
 class Validator:
     """One Great Expectations file context per lake; suites loaded from expectations/*.json."""
 

@@ -97,6 +97,13 @@ class ActorDictionary:
         country = self.countries[iso2]
         return Actor(country.police_forces if police else country.state_forces, "State forces", iso2)
 
+    def country_words(self, text: str):
+        """(word, iso2) for every country name, alias or demonym in a text."""
+        for match in self._owner.finditer(text):
+            iso2 = self.country_of_word(match.group(0))
+            if iso2:
+                yield match.group(0), iso2
+
     def country_of_word(self, word: str) -> str | None:
         """ISO2 of the country a demonym or country name refers to."""
         return self._demonym_of.get(word.lower())

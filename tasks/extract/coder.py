@@ -130,11 +130,8 @@ def country_context(text: str, resources: Resources) -> list[str]:
     """
     counts: Counter = Counter()
     plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))  # "Bénin"
-    for match in resources.actors._owner.finditer(plain):
-        word = match.group(0)
-        iso2 = resources.actors.country_of_word(word)
-        if iso2:
-            counts[iso2] += 2 if resources.gazetteer.country_of_name(word) else 1
+    for word, iso2 in resources.actors.country_words(plain):
+        counts[iso2] += 2 if resources.gazetteer.country_of_name(word) else 1
     return [iso2 for iso2, _ in counts.most_common()]
 
 

@@ -103,3 +103,22 @@ def test_the_report_is_a_data_docs_site(validator):
     assert path.endswith("index.html")
     html = open(path, encoding="utf-8").read()
     assert "events" in html
+
+
+def test_batches_with_all_null_optional_columns_or_no_rows_pass(validator):
+    blanks = dict(event_date=None, assoc_actor_1=None, actor2=None, assoc_actor_2=None, inter2=None, civilian_targeting=None,
+                  admin1=None, admin2=None, latitude=None, longitude=None)
+    table = pa.Table.from_pylist([event(**blanks), event(event_id="b", **blanks)], schema=SCHEMAS["events"])
+    kept, quarantined = validator.validate("events", table, "run", DatasetReport())
+    assert kept.num_rows == 2 and quarantined == []
+    kept, quarantined = validator.validate("events", SCHEMAS["events"].empty_table(), "run", DatasetReport())
+    assert kept.num_rows == 0 and quarantined == []
+
+
+def test_events_of_a_rejected_article_go_to_quarantine_with_it():
+    from tasks.validate import drop_orphan_events
+
+    table = pa.Table.from_pylist([event(event_id="e1"), event(event_id="e2", article_id="b" * 64)], schema=SCHEMAS["events"])
+    kept, quarantined = drop_orphan_events(table, {"b" * 64}, "run")
+    assert kept.column("event_id").to_pylist() == ["e2"]
+    assert [(q["record_ref"], q["reason"]) for q in quarantined] == [("e1", "article_rejected")]
