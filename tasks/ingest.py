@@ -7,6 +7,8 @@ import csv
 import hashlib
 import io
 import json
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -91,6 +93,12 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return text, "utf-8"
     if data.count(0) > 0:
         raise DecodeError("binary", "contains NUL bytes and is not UTF-8 or UTF-16: not a text file")
+    replaced = data.decode("utf-8", "replace")
+    bad = replaced.count("\ufffd")
+    if bad <= max(3, len(data) // 2000) and any(ord(ch) > 127 and ch != "\ufffd" for ch in replaced):
+        # Valid multi-byte UTF-8 with a stray byte or two: reading it all as cp1252 would garble every
+        # accent ("cafÃ©"); keep UTF-8 and mark the few bad bytes with U+FFFD.
+        return replaced, "utf-8 (with replacements)"
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
@@ -118,15 +126,29 @@ def bytes_payload(path: str, data: bytes, limit: int = 65536) -> dict[str, Any]:
 # --- structured records --------------------------------------------------------------------
 
 
+def safe_str(value: str) -> str:
+    """A string that can be written as UTF-8: lone surrogates (a JSON "\\ud83d" cut mid-emoji) become U+FFFD."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def safe_path(rel: str) -> str:
+    """A file name as text even when it is not UTF-8 on disk (undecodable bytes shown as \\xNN)."""
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
+
+
 def _as_text(value: Any) -> str | None:
     """A field value as a string (numbers and booleans are stringified; null stays None)."""
     if value is None:
         return None
     if isinstance(value, str):
-        return value
+        return safe_str(value)
     if isinstance(value, (int, float, bool)):
         return str(value)
-    return json.dumps(value, ensure_ascii=False)
+    return safe_str(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def record_from_mapping(obj: Any, default_ref: str, origin: str) -> Item:
@@ -142,10 +164,11 @@ def record_from_mapping(obj: Any, default_ref: str, origin: str) -> Item:
         return quarantine_row(ref, "ingest", reason, "the record has no `text` (the only required field)", obj)
     if not isinstance(text, str):
         return quarantine_row(ref, "ingest", "text_not_a_string", f"`text` is a {type(text).__name__}", obj)
-    extra = {k: v for k, v in obj.items() if k not in RECORD_FIELDS}
+    # Other fields travel as one JSON string: arbitrary nesting must not reach Prefect or Arrow as objects.
+    extra = {k: _as_text(v) for k, v in obj.items() if k not in RECORD_FIELDS}
     return RawRecord(
         source_ref=ref,
-        text=text,
+        text=safe_str(text),
         title=_as_text(obj.get("title")),
         source=_as_text(obj.get("source")),
         url=_as_text(obj.get("url")),
@@ -155,16 +178,26 @@ def record_from_mapping(obj: Any, default_ref: str, origin: str) -> Item:
     )
 
 
+def _json_error(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to parse"
+    return str(exc)
+
+
 def parse_jsonl(text: str, rel: str, origin: str) -> Iterator[Item]:
     """One record per non-blank line; a malformed line becomes a quarantine row and reading goes on."""
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    # Only "\n" ends a JSON line: str.splitlines() would also split at U+2028, which JSON allows in strings.
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        line = line.rstrip("\r")
         if not line.strip():
             continue
         ref = f"{rel}#{lineno}"
         try:
             obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield quarantine_row(ref, "ingest", "malformed_json", f"line {lineno}: {exc.msg} at column {exc.colno}", line)
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, 4300-digit integers, absurd nesting
+            yield quarantine_row(ref, "ingest", "malformed_json", f"line {lineno}: {_json_error(exc)}", line)
             continue
         yield record_from_mapping(obj, ref, f"{origin}#{lineno}")
 
@@ -173,8 +206,8 @@ def parse_json(text: str, rel: str, origin: str) -> Iterator[Item]:
     """A JSON file holding one record object or a list of them."""
     try:
         obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield quarantine_row(rel, "ingest", "malformed_json", f"{exc.msg} at line {exc.lineno} column {exc.colno}", text)
+    except (ValueError, RecursionError) as exc:
+        yield quarantine_row(rel, "ingest", "malformed_json", _json_error(exc), text)
         return
     items = obj if isinstance(obj, list) else [obj]
     for index, item in enumerate(items, start=1):
@@ -183,23 +216,41 @@ def parse_json(text: str, rel: str, origin: str) -> Iterator[Item]:
 
 
 def parse_csv(text: str, rel: str, origin: str) -> Iterator[Item]:
-    """A CSV file with a header row naming the record fields; each row is a record."""
+    """A CSV file with a header row naming the record fields; each row is a record.
+
+    A row with more or fewer fields than the header is quarantined whole (`ragged_row`) rather than
+    read with its text cut or shifted; an unterminated quote stops the file with `malformed_csv`.
+    """
     csv.field_size_limit(1 << 30)  # article texts are longer than csv's 128 KiB default field limit
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    has_text_column = reader.fieldnames is not None and "text" in reader.fieldnames
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        for row in reader:
-            ref = f"{rel}#{reader.line_num}"
-            row = {k: v for k, v in row.items() if k is not None}
-            if not has_text_column:
-                yield quarantine_row(
-                    _as_text(row.get("id")) or ref, "ingest", "no_text_column",
-                    f"the CSV header {reader.fieldnames} has no `text` column", row,
-                )
+        header = next(reader, None)
+        if header is None:
+            return
+        header = [h.lstrip("\ufeff").strip() for h in header]
+        duplicated = sorted({h for h in header if header.count(h) > 1})
+        previous_line = reader.line_num
+        for values in reader:
+            ref = f"{rel}#{previous_line + 1}"
+            previous_line = reader.line_num
+            if not any(v.strip() for v in values):
                 continue
-            yield record_from_mapping(row, ref, f"{origin}#{reader.line_num}")
+            row = dict(zip(header, values))
+            if duplicated:
+                yield quarantine_row(ref, "ingest", "duplicate_columns", f"the CSV header repeats {duplicated}", values)
+            elif len(values) != len(header):
+                yield quarantine_row(
+                    _as_text(row.get("id")) or ref, "ingest", "ragged_row",
+                    f"{len(values)} fields where the header has {len(header)}", values,
+                )
+            elif "text" not in header:
+                yield quarantine_row(
+                    _as_text(row.get("id")) or ref, "ingest", "no_text_column", f"the CSV header {header} has no `text` column", row
+                )
+            else:
+                yield record_from_mapping(row, ref, f"{origin}#{ref.rsplit('#', 1)[1]}")
     except csv.Error as exc:
-        yield quarantine_row(f"{rel}#{reader.line_num}", "ingest", "malformed_csv", str(exc), text[:65536])
+        yield quarantine_row(f"{rel}#{reader.line_num}", "ingest", "malformed_csv", str(exc), text)
 
 
 def parse_html(text: str, rel: str, origin: str) -> Iterator[Item]:
@@ -246,53 +297,86 @@ def parse_file(data: bytes, rel: str, origin: str) -> Iterator[Item]:
 
 
 class FileSource:
-    """A folder (read recursively, in path order) or a single file of articles."""
+    """A folder (read recursively, in path order, following links once) or a single file of articles.
+
+    Every entry ends somewhere: supported files are parsed; documentation, hidden entries, other file
+    types, unreadable folders, dangling links and special files each become a quarantine row.
+    """
 
     def __init__(self, path: str | Path, max_record_bytes: int = 5_000_000):
         self.path = Path(path)
         self.name = str(path)
         self.max_record_bytes = max_record_bytes
 
-    def _files(self) -> list[tuple[Path, str]]:
-        if self.path.is_file():
-            return [(self.path, self.path.name)]
-        files = []
-        for file in sorted(self.path.rglob("*")):
-            rel = file.relative_to(self.path).as_posix()
-            if any(part.startswith(".") for part in file.relative_to(self.path).parts):
-                continue  # hidden files and folders (.git, .DS_Store) are not inputs
-            if file.is_file() and file.name not in IGNORED_NAMES:
-                files.append((file, rel))
-        return files
+    def _entries(self) -> Iterator[tuple[Path, str] | dict]:
+        """(file, relative name) for every file to read, and quarantine rows for what cannot be read."""
+        if self.path.is_file() or not self.path.is_dir():
+            yield self.path, safe_path(self.path.name)
+            return
+        problems: list[OSError] = []
+        seen_dirs: set[str] = set()
+        for folder, dirs, files in os.walk(self.path, onerror=problems.append, followlinks=True):
+            real = os.path.realpath(folder)
+            if real in seen_dirs:  # a link back into the tree: read each folder once
+                dirs.clear()
+                continue
+            seen_dirs.add(real)
+            base = Path(folder)
+            for name in sorted(d for d in dirs if d.startswith(".")):
+                yield self._ignored(base / name, "ignored_folder", "hidden folders are not read")
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                file = base / name
+                if name.startswith(".") or name in IGNORED_NAMES:
+                    yield self._ignored(file, "ignored_file", "hidden files and documentation files are not articles")
+                else:
+                    yield file, safe_path(file.relative_to(self.path).as_posix())
+        for error in problems:
+            rel = safe_path(os.path.relpath(error.filename, self.path)) if error.filename else self.name
+            yield quarantine_row(rel, "ingest", "unreadable", f"folder cannot be listed: {error.strerror or error}", {"path": safe_path(str(error.filename))})
+
+    def _ignored(self, path: Path, reason: str, detail: str) -> dict:
+        rel = safe_path(path.relative_to(self.path).as_posix())
+        return quarantine_row(rel, "ingest", reason, detail, {"path": safe_path(str(path))})
 
     def read(self) -> Iterator[Item]:
-        if not self.path.exists():
+        if not self.path.exists() and not self.path.is_symlink():
             yield quarantine_row(self.name, "ingest", "input_not_found", f"no such file or folder: {self.path}", {"path": self.name})
             return
-        for file, rel in self._files():
-            origin = str(file)
-            if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+        for entry in self._entries():
+            if isinstance(entry, dict):
+                yield entry
+                continue
+            file, rel = entry
+            yield from self._read_file(file, rel)
+
+    def _read_file(self, file: Path, rel: str) -> Iterator[Item]:
+        origin = safe_path(str(file))
+        if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+            yield quarantine_row(
+                rel, "ingest", "unsupported_file_type",
+                f"{file.suffix or 'no suffix'} is not one of {', '.join(SUPPORTED_SUFFIXES)}", {"path": origin},
+            )
+            return
+        try:
+            info = file.stat()
+            if not stat.S_ISREG(info.st_mode):
+                yield quarantine_row(rel, "ingest", "not_a_regular_file", "a pipe, socket or device, not a file", {"path": origin})
+                return
+            limit = self.max_record_bytes * (1 if file.suffix.lower() in (".txt", ".html", ".htm") else 100)
+            if info.st_size > limit:
+                with file.open("rb") as handle:
+                    head = handle.read(65536)
                 yield quarantine_row(
-                    rel, "ingest", "unsupported_file_type",
-                    f"{file.suffix or 'no suffix'} is not one of {', '.join(SUPPORTED_SUFFIXES)}", {"path": origin},
+                    rel, "ingest", "too_large", f"{info.st_size} bytes is over the {limit}-byte limit for {file.suffix} files",
+                    {**bytes_payload(origin, head), "size": info.st_size},
                 )
-                continue
-            try:
-                size = file.stat().st_size
-                limit = self.max_record_bytes * (1 if file.suffix.lower() in (".txt", ".html", ".htm") else 100)
-                if size > limit:
-                    with file.open("rb") as handle:
-                        head = handle.read(65536)
-                    yield quarantine_row(
-                        rel, "ingest", "too_large", f"{size} bytes is over the {limit}-byte limit for {file.suffix} files",
-                        {**bytes_payload(origin, head), "size": size},
-                    )
-                    continue
-                data = file.read_bytes()
-            except OSError as exc:  # vanished or unreadable between listing and reading
-                yield quarantine_row(rel, "ingest", "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}", {"path": origin})
-                continue
-            yield from parse_file(data, rel, origin)
+                return
+            data = file.read_bytes()
+        except OSError as exc:  # vanished, a dangling link, or no permission
+            yield quarantine_row(rel, "ingest", "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}", {"path": origin})
+            return
+        yield from parse_file(data, rel, origin)
 
 
 class InMemorySource:

@@ -46,3 +46,9 @@ def test_a_table_level_failure_fails_the_run_and_publishes_nothing(prefect_serve
     assert main(["run", "--input", str(inputs), "--lake", str(lake)]) == 1
     assert "run failed: TableValidationError" in capsys.readouterr().err
     assert not list(lake.glob("*/_CURRENT")) and not list(lake.glob("*/v*"))
+
+
+def test_a_missing_input_path_is_a_usage_error_not_an_empty_success(tmp_path, capsys):
+    assert main(["run", "--input", str(tmp_path / "typo"), "--lake", str(tmp_path / "lake")]) == 2
+    assert "no such input" in capsys.readouterr().err
+    assert not (tmp_path / "lake").exists()

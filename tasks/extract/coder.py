@@ -610,17 +610,32 @@ def code_articles(
     """Events for a batch of cleaned articles, and quarantine rows for articles the coder failed on."""
     rows: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
-    texts = (a["text"] for a in articles)
-    for article, doc in zip(articles, resources.nlp.pipe(texts, batch_size=batch_size)):
+
+    def fail(article: dict[str, Any], exc: Exception) -> None:
+        failures.append(
+            quarantine_row(
+                article["source_ref"], "extract", "extract_error", f"{type(exc).__name__}: {exc}",
+                {k: v for k, v in article.items() if k != "ingested_at"}, run_id,
+            )
+        )
+
+    try:
+        docs = list(resources.nlp.pipe((a["text"] for a in articles), batch_size=batch_size))
+    except Exception:  # one text spaCy cannot take: parse one by one so only that article fails
+        docs = []
+        for article in articles:
+            try:
+                docs.append(resources.nlp(article["text"]))
+            except Exception as exc:
+                docs.append(None)
+                fail(article, exc)
+    for article, doc in zip(articles, docs):
+        if doc is None:
+            continue
         try:
             rows.extend(code_article(article, doc, resources))
         except Exception as exc:  # one article's bad luck must not stop the batch; it is kept, with the reason
-            failures.append(
-                quarantine_row(
-                    article["source_ref"], "extract", "extract_error", f"{type(exc).__name__}: {exc}",
-                    {k: v for k, v in article.items() if k != "ingested_at"}, run_id,
-                )
-            )
+            fail(article, exc)
     return rows, failures
 
 

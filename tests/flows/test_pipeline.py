@@ -60,7 +60,7 @@ def test_bad_inputs_end_as_quarantine_rows_with_reasons(sample_run):
 
 def test_no_record_is_lost(sample_run):
     _, summary = sample_run
-    assert summary["records_in"] == summary["articles"] + summary["quarantined"]
+    assert summary["records_in"] == summary["articles"] + summary["records_quarantined"]
 
 
 def test_re_encoded_articles_are_decoded_not_quarantined(sample_run):

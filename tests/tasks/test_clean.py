@@ -99,3 +99,20 @@ def test_duplicates_are_quarantined_with_a_pointer_to_the_kept_article():
 def test_unusable_texts_are_quarantined(text, reason):
     row = clean_one(text)
     assert row["stage"] == "clean" and row["reason"] == reason
+
+
+def test_a_sentence_without_its_full_stop_is_prose_not_a_heading():
+    text = f"{BODY}\n\nAt least 12 people were killed in Aleppo on Monday\n\nRescue Efforts Continue\n\nThe government denied it."
+    article = clean_one(text)
+    assert "At least 12 people were killed in Aleppo on Monday" in article["text"]
+    assert "Rescue Efforts Continue" not in article["text"]
+
+
+def test_a_malformed_url_leaves_the_source_unknown_instead_of_failing():
+    assert clean_one(BODY, url="http://[broken/x")["source_name"] is None
+    assert clean_one(BODY, url="https://news.example.org/a/1")["source_name"] == "news.example.org"
+
+
+def test_texts_too_long_for_one_article_are_quarantined():
+    result = clean_records([RawRecord("long", BODY + " word" * 300)], RUN_DATE, {}, max_chars=1000)
+    assert result.quarantined[0]["reason"] == "too_long"

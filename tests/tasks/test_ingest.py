@@ -69,6 +69,7 @@ def test_folder_of_mixed_files_yields_records_and_reasons(tmp_path):
         "a2": "no_text_field",
         "batch.jsonl#5": "not_an_object",
         "n1": "no_text_column",
+        "README.md": "ignored_file",
     }
     assert all(q["stage"] == "ingest" and q["detail"] and q["payload"] for q in quarantined)
     assert json.loads(next(q for q in quarantined if q["reason"] == "malformed_json")["payload"]) == "{broken"
@@ -112,3 +113,58 @@ def test_html_pages_give_their_main_text_and_metadata(tmp_path):
     assert ARTICLE in records[0].text and "Copyright" not in records[0].text and "Home | World" not in records[0].text
     assert records[0].title == "Strike on Ariha" and records[0].published == "2024-03-19"
     assert quarantined[0]["reason"] == "no_text_in_html"
+
+
+def test_json_that_breaks_parsers_is_quarantined_not_raised(tmp_path):
+    lines = [
+        json.dumps({"id": "sep", "text": ARTICLE + "\u2028Second paragraph."}, ensure_ascii=False),  # U+2028 raw
+        '{"id": "emoji", "text": "' + ARTICLE + ' \\ud83d"}',  # a lone surrogate escape
+        '{"id": "big", "text": "x", "n": ' + "9" * 5000 + "}",
+        "[" * 100_000,
+        json.dumps({"id": "nested", "text": ARTICLE, "extra": json.loads("[" * 300 + "]" * 300)}),
+    ]
+    (tmp_path / "odd.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    records, quarantined = read_sources([FileSource(tmp_path)])
+    by_ref = {r.source_ref: r for r in records}
+    assert set(by_ref) == {"sep", "emoji", "nested"}
+    assert "\u2028" in by_ref["sep"].text
+    assert by_ref["emoji"].text.endswith("\ufffd") and by_ref["emoji"].text.encode("utf-8")
+    assert isinstance(by_ref["nested"].extra["extra"], str)
+    assert sorted(q["reason"] for q in quarantined) == ["malformed_json", "malformed_json"]
+
+
+def test_csv_rows_that_do_not_fit_the_header_are_quarantined_whole(tmp_path):
+    (tmp_path / "ragged.csv").write_text(
+        "id,text\n1,Forces shelled Idlib on Monday, killing five civilians.\n2,\"" + ARTICLE + "\"\n3\n"
+    )
+    (tmp_path / "dupe.csv").write_text("text,text\na,b\n")
+    (tmp_path / "quote.csv").write_text('id,text\n1,"unterminated\n2,fine\n')
+    (tmp_path / "bom.csv").write_text("\ufeffid,text\nb1,\"" + ARTICLE + "\"\n", encoding="utf-8")
+    records, quarantined = read_sources([FileSource(tmp_path)])
+    assert sorted(r.source_ref for r in records) == ["2", "b1"]
+    reasons = sorted((q["record_ref"], q["reason"]) for q in quarantined)
+    assert reasons == [("1", "ragged_row"), ("3", "ragged_row"), ("dupe.csv#2", "duplicate_columns"), ("quote.csv#3", "malformed_csv")]
+    assert "killing five civilians" in next(q["payload"] for q in quarantined if q["record_ref"] == "1")
+
+
+def test_odd_folder_entries_each_leave_a_row(tmp_path):
+    import os
+
+    (tmp_path / "good.txt").write_text(ARTICLE)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text("x")
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "missing.txt")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / os.fsdecode(b"caf\xe9.txt")).write_text(ARTICLE + " Again.")
+    records, quarantined = read_sources([FileSource(tmp_path)])
+    assert sorted(r.source_ref for r in records) == ["caf\\xe9.txt", "good.txt"]
+    reasons = {q["record_ref"]: q["reason"] for q in quarantined}
+    assert reasons == {".git": "ignored_folder", "dangling.txt": "unreadable", "pipe.txt": "not_a_regular_file"}
+
+
+def test_a_stray_byte_in_utf8_does_not_turn_the_file_into_cp1252_mojibake():
+    data = "Al‑Bab – café: jets struck the town, killing four.".encode("utf-8") + b" \xe9 " + b"More text follows here." * 20
+    text, encoding = decode_bytes(data)
+    assert encoding == "utf-8 (with replacements)"
+    assert "café" in text and "\ufffd" in text

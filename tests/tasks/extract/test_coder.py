@@ -145,3 +145,20 @@ def test_samples_are_coded_as_their_expected_coding(resources):
         primary = next(w for w in expected[key] if w.get("primary"))
         assert primary_event(got) is not None
     assert problems == []
+
+
+def test_an_article_the_parser_refuses_is_quarantined_and_the_batch_goes_on(resources):
+    cleaned = clean_records(
+        [RawRecord("short", "Gunmen killed five villagers in Konduga in Borno State on Tuesday."),
+         RawRecord("long", "Jets struck Ariha in Idlib on Tuesday. " + "Residents fled the town. " * 30)],
+        date(2026, 11, 21), {},
+    )
+    limit = resources.nlp.max_length
+    resources.nlp.max_length = 300  # spaCy refuses longer texts with E088, as it does real ones over 1,000,000
+    try:
+        events, failures = code_articles(cleaned.articles, resources)
+    finally:
+        resources.nlp.max_length = limit
+    assert [f["record_ref"] for f in failures] == ["long"] and failures[0]["reason"] == "extract_error"
+    assert "E088" in failures[0]["detail"]
+    assert [e["location"] for e in events] == ["Konduga"]
