@@ -37,6 +37,8 @@ def format_summary(summary: dict[str, Any]) -> str:
         )
     if summary.get("report"):
         lines.append(f"  report:       {summary['report']}")
+        for page in summary.get("report_pages", []):
+            lines.append(f"                {page}")
     return "\n".join(lines)
 
 

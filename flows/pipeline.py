@@ -65,14 +65,14 @@ def pipeline(inputs: list[str], lake: str = "data/lake", batch_size: int | None 
     events_table = pa.concat_tables(events) if events else SCHEMAS["events"].empty_table()
     quarantine_table = pa.Table.from_pylist(quarantined, schema=SCHEMAS["quarantine"])
     # The report is built before anything is published: a report failure fails the run, never half of it.
-    report = stages.build_report(settings.expectations_dir, project_dir, run_date) if records else None
+    report = stages.build_report(settings.expectations_dir, project_dir, run_date, run_id) if records else None
     summary = run_summary(run_id, records, articles_table, events_table, quarantined, reports, settings.lake, report)
     common = {
         "code_version": code_version(),
         "extractor_version": extractor_version or None,
         "inputs": [str(Path(p).resolve()) for p in inputs],
         "run_date": run_date.isoformat(),
-        "data_docs": report,
+        "data_docs": report["pages"] if report else [],
     }
     metadata = {
         "articles": {**common, "validation": reports["articles"].as_dict()},

@@ -49,6 +49,15 @@ def run_tables(articles: pa.Table, events: pa.Table, quarantine: pa.Table) -> di
     return tables
 
 
+def _fsync_dir(path: str) -> None:
+    """Make a rename inside `path` durable (POSIX needs the directory itself synced)."""
+    fd = os.open(path or ".", os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @dataclass
 class Lake:
     """A lake root addressed through fsspec (a local path, file://, s3://, gs://, ...)."""
@@ -73,6 +82,7 @@ class Lake:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, path)
+            _fsync_dir(os.path.dirname(path))
         else:
             self.fs.pipe_file(path, data)  # a single PUT is atomic on object stores
 
@@ -153,6 +163,10 @@ class Lake:
         path = self.path(dataset, version, name)
         with self.fs.open(path, "wb") as handle:
             pq.write_table(table, handle, row_group_size=ROW_GROUP_SIZE, compression="zstd")
+        if isinstance(self.fs, LocalFileSystem):
+            # On disk before the manifest names it: after a power cut the pointer never outlives its data.
+            with open(path, "rb") as written:
+                os.fsync(written.fileno())
         digest = hashlib.sha256()
         with self.fs.open(path, "rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):

@@ -71,9 +71,9 @@ def validate(
 
 
 @task(name="report", retries=1, retry_delay_seconds=2, **STAGE)
-def build_report(expectations_dir: Path, project_dir: Path, run_date: date) -> str:
-    """Rebuild the Data Docs site (the data-quality report); return the path of its index page."""
-    return validator_for(expectations_dir, project_dir, run_date).build_report()
+def build_report(expectations_dir: Path, project_dir: Path, run_date: date, run_id: str) -> dict:
+    """Rebuild the Data Docs site (the data-quality report); return its index and this run's pages."""
+    return validator_for(expectations_dir, project_dir, run_date).build_report(run_id)
 
 
 @task(name="publish", retries=2, retry_delay_seconds=[2, 10], **STAGE)

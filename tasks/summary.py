@@ -25,7 +25,7 @@ def is_record_level(row: dict) -> bool:
 
 def run_summary(
     run_id: str, records: list[RawRecord], articles: pa.Table, events: pa.Table, quarantined: list[dict],
-    reports: dict, lake: str, report: str | None,
+    reports: dict, lake: str, report: dict | None,
 ) -> dict[str, Any]:
     """Counts a person (and the tests) check: records in = articles + records quarantined."""
     record_rows = [q for q in quarantined if is_record_level(q)]
@@ -39,6 +39,7 @@ def run_summary(
         "quarantined": len(quarantined),
         "quarantined_by_reason": dict(Counter(f"{q['stage']}:{q['reason']}" for q in quarantined).most_common()),
         "lake": lake,
-        "report": report,
+        "report": report["index"] if report else None,
+        "report_pages": report["pages"] if report else [],
         "validation": {d: r.as_dict() for d, r in reports.items()},
     }

@@ -115,11 +115,14 @@ class Validator:
 
     def validate(self, dataset: str, table: pa.Table, run_id: str, report: DatasetReport) -> tuple[pa.Table, list[dict]]:
         """Rows that pass, and quarantine rows for those that fail; raise TableValidationError on a shape failure."""
+        from great_expectations.core.run_identifier import RunIdentifier
+
         frame = to_validation_frame(table)
         result = self.definitions[dataset].run(
             batch_parameters={"dataframe": frame},
             expectation_parameters=suite_parameters(self.run_date),
             result_format={"result_format": "COMPLETE"},
+            run_id=RunIdentifier(run_name=run_id),  # Data Docs file each batch's page under the run's id
         )
         failed_rows: dict[int, list[str]] = {}
         table_failures: list[str] = []
@@ -155,9 +158,14 @@ class Validator:
         keep = [i for i in range(table.num_rows) if i not in failed_rows]
         return table.take(pa.array(keep, pa.int64())), quarantined
 
-    def build_report(self) -> str:
-        """Rebuild the Data Docs site; return the path of its index page."""
+    def build_report(self, run_id: str) -> dict[str, Any]:
+        """Rebuild the Data Docs site: its index page, and this run's validation pages.
+
+        The run's pages (one per dataset and batch) are static HTML that reads offline, unlike the
+        site index, whose list GX draws with scripts from a CDN.
+        """
         self.context.build_data_docs()
         sites = self.context.get_docs_sites_urls()
-        url = sites[0]["site_url"] if sites else ""
-        return url.removeprefix("file://")
+        index = (sites[0]["site_url"] if sites else "").removeprefix("file://")
+        pages = sorted(str(p) for p in Path(index).parent.glob(f"validations/*/{run_id}/*/*.html")) if index else []
+        return {"index": index, "pages": pages}

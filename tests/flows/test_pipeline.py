@@ -75,6 +75,9 @@ def test_re_encoded_articles_are_decoded_not_quarantined(sample_run):
 def test_the_data_quality_report_exists(sample_run):
     _, summary = sample_run
     assert summary["report"] and Path(summary["report"]).is_file()
+    pages = summary["report_pages"]
+    assert {Path(p).parts[-4] for p in pages} == {"articles", "events"}  # validations/<suite>/<run id>/<time>/page
+    assert all(summary["run_id"] in p and Path(p).is_file() for p in pages)
 
 
 def test_duckdb_reads_the_current_version(sample_run):

@@ -98,11 +98,13 @@ def test_articles_suite(validator):
     assert "match_regex(article_id)" in quarantined[0]["detail"] and "(date_source)" in quarantined[0]["detail"]
 
 
-def test_the_report_is_a_data_docs_site(validator):
-    path = validator.build_report()
-    assert path.endswith("index.html")
-    html = open(path, encoding="utf-8").read()
-    assert "events" in html
+def test_the_report_is_a_data_docs_site_with_pages_for_the_run(validator):
+    validator.validate("events", pa.Table.from_pylist([event(event_id="bad", fatalities=-1)], schema=SCHEMAS["events"]), "run-42", DatasetReport())
+    report = validator.build_report("run-42")
+    assert report["index"].endswith("index.html")
+    assert len(report["pages"]) == 1 and "/run-42/" in report["pages"][0]
+    page = open(report["pages"][0], encoding="utf-8").read()
+    assert "fatalities" in page and "run-42" in page
 
 
 def test_batches_with_all_null_optional_columns_or_no_rows_pass(validator):
