@@ -74,7 +74,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                raise DecodeError("undecodable", f"starts with a {encoding} byte-order mark but is not {encoding}: {exc}")
+                raise DecodeError("undecodable", f"starts with a {encoding} byte-order mark but is not {encoding}: {exc}") from None
     utf16 = _looks_like_utf16(data)
     if utf16:
         try:
@@ -104,7 +104,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         raise DecodeError(
             "undecodable", f"neither UTF-8, UTF-16 nor cp1252 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        )
+        ) from None
     # cp1252 maps almost any byte string; accept it only when the result reads like English-script text.
     ascii_share = sum(1 for ch in text if ord(ch) < 128) / len(text)
     if ascii_share < 0.75 or not _mostly_text(text):

