@@ -42,7 +42,7 @@ def _parse_date(value: Any) -> date | None:
 
 
 def admin1_matches(predicted: str | None, gold: str | None, also: list[str | None]) -> bool:
-    accepted = [g for g in [gold, *also]]
+    accepted = [gold, *also]
     return any(
         (a is None and predicted is None) or (a is not None and normalise_admin1(predicted) == normalise_admin1(a))
         for a in accepted

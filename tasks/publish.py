@@ -160,18 +160,18 @@ class Lake:
         return f"v{last + 1:06d}"
 
     def _write_part(self, dataset: str, version: str, name: str, table: pa.Table) -> dict[str, Any]:
+        """Serialise once, then write those bytes: size and sha256 come from them, not from reading back."""
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, row_group_size=ROW_GROUP_SIZE, compression="zstd")
+        data = sink.getvalue().to_pybytes()
         path = self.path(dataset, version, name)
         with self.fs.open(path, "wb") as handle:
-            pq.write_table(table, handle, row_group_size=ROW_GROUP_SIZE, compression="zstd")
-        if isinstance(self.fs, LocalFileSystem):
-            # On disk before the manifest names it: after a power cut the pointer never outlives its data.
-            with open(path, "rb") as written:
-                os.fsync(written.fileno())
-        digest = hashlib.sha256()
-        with self.fs.open(path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-        return {"path": name, "rows": table.num_rows, "size": self.fs.size(path), "sha256": digest.hexdigest()}
+            handle.write(data)
+            if isinstance(self.fs, LocalFileSystem):
+                # On disk before the manifest names it: after a power cut the pointer never outlives its data.
+                handle.flush()
+                os.fsync(handle.fileno())
+        return {"path": name, "rows": table.num_rows, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
     def stage(
         self,

@@ -143,19 +143,21 @@ class PlaceFinder:
         self.actors = resources.actors
         self.context = context
         self.excluded = excluded | MACRO_REGIONS
-        self._regions = {
-            iso2: re.compile(r"\b(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + r")\b")
-            for iso2, phrases in _group_regions(self.gazetteer).items()
-        }
+        self._found: dict[int, tuple[list[Place], str | None]] = {}  # sentence start -> result
 
     def find(self, sent: Span) -> tuple[list[Place], str | None]:
         """Places in the sentence (most specific first) and the country the sentence names, if any."""
+        if sent.start_char not in self._found:
+            self._found[sent.start_char] = self._find(sent)
+        return self._found[sent.start_char]
+
+    def _find(self, sent: Span) -> tuple[list[Place], str | None]:
         text = sent.text
         places: list[tuple[int, Place]] = []
         named_country = None
         folded = fold(text)
         for iso2 in self.context:
-            pattern = self._regions.get(iso2)
+            pattern = self.gazetteer.region_pattern(iso2)
             match = pattern.search(folded) if pattern else None
             if match:
                 region = self.gazetteer.region(match.group(0), iso2)
@@ -252,13 +254,6 @@ class PlaceFinder:
             if run - i < 3:
                 spans.append((token.idx, tokens[run].idx + len(tokens[run])))
         return spans
-
-
-def _group_regions(gazetteer: Gazetteer) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for iso2, phrase in gazetteer.region_phrases():
-        grouped.setdefault(iso2, []).append(phrase)
-    return grouped
 
 
 # --- actor roles ----------------------------------------------------------------------------

@@ -133,6 +133,7 @@ class Gazetteer:
                 self._index[fold(row["alias"])].insert(0, target)
         self._admin2: dict[tuple[float, float], str | None] = {}  # places repeat across articles
         self.regions: dict[str, dict[str, Place]] = defaultdict(dict)
+        self._region_patterns: dict[str, re.Pattern | None] = {}
         for row in _read_csv(reference_dir / "regions.csv"):
             admin1 = self._admin1_places.get((row["iso2"], fold(row["admin1"])))
             if admin1 is not None:
@@ -180,9 +181,12 @@ class Gazetteer:
         """A named or directional region ("northwestern syria") at admin1 precision."""
         return self.regions.get(iso2, {}).get(fold(phrase))
 
-    def region_phrases(self) -> list[tuple[str, str]]:
-        """(iso2, folded phrase) of every known region phrase."""
-        return [(iso2, phrase) for iso2, phrases in self.regions.items() for phrase in phrases]
+    def region_pattern(self, iso2: str) -> re.Pattern | None:
+        """One compiled pattern of a country's region phrases (longest first), to search folded text."""
+        if iso2 not in self._region_patterns:
+            phrases = sorted(self.regions.get(iso2, {}), key=len, reverse=True)
+            self._region_patterns[iso2] = re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b") if phrases else None
+        return self._region_patterns[iso2]
 
     def admin2_of(self, latitude: float, longitude: float) -> str | None:
         """The GeoNames admin2 (county/district) name of a point, when reverse_geocode knows it."""
