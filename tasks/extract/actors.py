@@ -26,8 +26,10 @@ GENERIC_ACTORS = (
      r"unknown (?:gunmen|assailants|attackers)|bandits|jihadists|islamists|terrorists|terrorist groups?|armed gangs?|gangs?",
      "Unidentified Armed Group ({country})", "Political militia"),
     (r"rebels|rebel fighters|rebel groups?|opposition fighters|armed opposition|opposition forces|insurgents|"
-     r"opposition groups|rebel forces|anti-government fighters", "Rebel Forces ({country})", "Rebel group"),
-    (r"(?:government|regime|pro-government|pro-regime|loyalist|state) (?:forces|troops|army|jets|warplanes|aircraft|helicopters|soldiers|artillery)|"
+     r"opposition groups|rebel forces|anti-government fighters|rebel", "Rebel Forces ({country})", "Rebel group"),
+    # "government air strikes", "regime shelling": the state's forces did it, not its government.
+    (r"(?:government|regime|pro-government|pro-regime|loyalist|state|assad) (?:forces|troops|army|jets|warplanes|aircraft|helicopters|soldiers|artillery|"
+     r"air ?strikes?|air raids?|raids?|shelling|bombardment|bombing|barrel bombs?|fire|attacks?|offensive|air force|planes|rockets?|missiles?|gunfire)|"
      r"the army|the military|soldiers|troops|regime", "{state_forces}", "State forces"),
     (r"police|police officers|policemen|riot police|security forces|gendarmes", "{police_forces}", "State forces"),
     (r"(?:the\s+)?(?:transitional\s+|interim\s+|federal\s+|central\s+)?government", "{government}", "State forces"),
@@ -73,8 +75,14 @@ class ActorDictionary:
         # "Russian jets", "Israel's army", "U.S. forces", "the Syrian regime": a country's forces.
         self._demonym_of: dict[str, str] = {}
         demonyms = []
+        self._adjectives = {d.lower() for c in countries.values() for d in c.demonyms} - {
+            n.lower() for c in countries.values() for n in (c.name, *c.aliases)
+        }
         for country in countries.values():
-            for word in (*country.demonyms, country.name, *country.aliases):
+            names = (country.name, *country.aliases)
+            # Wire copy that lost its apostrophes: "Russias Aerospace Forces", "Syrias army".
+            possessives = tuple(n + "s" for n in names if not n.endswith("s") and " " not in n and len(n) > 3)
+            for word in (*country.demonyms, *names, *possessives):
                 self._demonym_of.setdefault(word.lower(), country.iso2)
                 demonyms.append(re.escape(word))
         demonym_re = _alternation(demonyms)
@@ -84,7 +92,8 @@ class ActorDictionary:
             r"(?:'s|’s)?\s+(?i:(?:[a-z\-]+\s+){0,2}?)(?P<noun>(?i:" + FORCE_NOUNS + "|" + POLICE_NOUNS + r"))\b",
         )
         self._owner = re.compile(r"(?<![\w-])(?:" + demonym_re + r")(?![\w-])")
-        self._generic = [(re.compile(r"(?<![\w-])(?:" + pattern + r")\b", re.I), name, inter) for pattern, name, inter in GENERIC_ACTORS]
+        # "(?![\w-])": "regime-held" and "rebel-controlled" describe territory, not who acted.
+        self._generic = [(re.compile(r"(?<![\w-])(?:" + pattern + r")(?![\w-])", re.I), name, inter) for pattern, name, inter in GENERIC_ACTORS]
 
     def _named_actor(self, alias: str, iso2: str | None) -> Actor:
         options = self._named[alias.lower()]
@@ -129,7 +138,9 @@ class ActorDictionary:
                 found.append(Mention(owners[0].actor, match.start("noun"), match.end("noun"), False))
         for match in self._owner.finditer(sentence):
             owner = self.country_of_word(match.group(0))
-            if owner:  # a bare country name acts only when the parse makes it the subject of violence
+            if owner and match.group(0).lower() not in self._adjectives:
+                # A bare country name acts only when the parse makes it the subject of violence; a bare
+                # demonym never does ("Syrian children were killed").
                 actor = self.state_forces(owner)
                 found.append(Mention(Actor(actor.name, actor.inter, actor.home_iso2, True), match.start(), match.end(), True))
         if iso2 and iso2 in self.countries:

@@ -270,9 +270,9 @@ def _governs(verb: Token, trigger_span: tuple[int, int] | None) -> bool:
     for token in verb.subtree:
         if _in_trigger(token, trigger_span):
             hops, node = 0, token
-            while node is not verb and hops < 3 and node.dep_ in ("dobj", "pobj", "prep", "compound", "amod", "prt", "attr", "conj", "nsubjpass"):
+            while node.i != verb.i and hops < 3 and node.dep_ in ("dobj", "pobj", "prep", "compound", "amod", "prt", "attr", "conj", "nsubjpass"):
                 node, hops = node.head, hops + 1
-            return node is verb
+            return node.i == verb.i  # spaCy makes a new Token object per access: compare positions
     return False
 
 
@@ -284,14 +284,16 @@ def actor_role(mention: Mention, doc: Doc, trigger_span: tuple[int, int] | None,
     span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
     if span is None:
         return None
+    if trigger_span is not None and mention.start < trigger_span[1] and trigger_span[0] < mention.end:
+        return "actor1"  # the mention names the means: "regime shelling", "Russian air strikes"
     token = span.root
     for _ in range(6):  # climb out of modifiers and coordinations to the noun phrase's role
         if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.lower_ in GROUP_NOUNS:
             token = token.head.head  # "members of the Gran Grif gang" act as the gang
             continue
-        if token.dep_ in ("compound", "amod", "poss", "nmod", "npadvmod") and _in_trigger(token.head, trigger_span):
-            return "actor1"  # "Russian air strikes", "Israel's airstrikes", "regime barrel bombs"
-        if token.dep_ in ("compound", "amod", "poss", "nmod", "conj", "appos") and token.head is not token:
+        if token.dep_ in ("compound", "amod", "poss", "nmod", "npadvmod") and (_in_trigger(token.head, trigger_span) or token.head.lower_ in ATTACK_NOUNS):
+            return "actor1"  # "Russian air strikes", "Israel's airstrikes", "regime barrel bomb attacks", "rebel rocket fire"
+        if token.dep_ in ("compound", "amod", "poss", "nmod", "conj", "appos") and token.head.i != token.i:
             token = token.head
             continue
         break
@@ -306,6 +308,8 @@ def actor_role(mention: Mention, doc: Doc, trigger_span: tuple[int, int] | None,
         return None
     if token.dep_ == "pobj" and head.lower_ in ("by", "between"):
         return "actor1"  # "dropped by regime forces"; "fighting between the ELN and FARC dissidents" (both sides)
+    if token.dep_ == "pobj" and head.lower_ == "on" and head.head.lower_ in ("blamed", "blames", "blaming", "pinned"):
+        return "actor1"  # "a car bombing blamed on Daesh"
     if token.dep_ in ("nsubjpass", "dobj"):
         if token.dep_ == "dobj" and (SPEECH_VERBS.match(head.lower_) or not VIOLENCE_VERBS.match(head.lower_)):
             return None
@@ -335,6 +339,9 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> lis
             continue
         if is_running_total(normalise_numbers(text)):
             continue
+        text = foreground(text, lead=index < 2)
+        if text is None:
+            continue
         found = find_trigger(text)
         counts = count_casualties(text)
         if found is None and counts.fatalities is None and counts.injuries is None:
@@ -348,6 +355,8 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> lis
         trigger_span = (sent.start_char + match.start(), sent.start_char + match.end()) if match else None
         perpetrators, targets = [], []
         for mention in resources.actors.find(text, country):
+            if _describes_territory(text, mention):
+                continue
             shifted = Mention(mention.actor, sent.start_char + mention.start, sent.start_char + mention.end, mention.generic)
             role = actor_role(shifted, doc, trigger_span, any_verb=trigger is not None and trigger.sub_event_type in NON_VIOLENT)
             if role == "actor1" and mention.actor.inter not in ("Civilians",):
@@ -371,10 +380,49 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> lis
             country = event.country
             event.fallback_place = next((p for p in lead_places if country is None or p.iso2 == country), None)
     rows = []
-    kept = (e for e in events if not _is_background(e, published) and _is_concrete(e))
+    kept = (e for e in events if not _is_background(e, published) and _is_concrete(e) and _is_news(e, events, published))
     for ordinal, event in enumerate(kept):
         rows.append(event_row(article, event, ordinal, resources))
     return rows
+
+
+# Words that turn the rest of a sentence to an earlier event ("... in Khan Sheikhun, site of a chemical
+# attack earlier this week that killed 87"; "The blast came days after ..."): context, not news.
+BACKGROUND_MARKERS = re.compile(
+    r"\b(?:(?:a|one|two|three|four|five|several|few|\d+)\s+(?:days?|weeks?|months?)\s+(?:after|before|since)|(?:shortly|just|hours|days|weeks|months|a\s+day|a\s+week)\s+after|"
+    r"in\s+the\s+wake\s+of|(?:came|comes|come|coming)\s+(?:as|after|amid|just|days|a\s+day|a\s+week|weeks|hours|shortly|less\s+than)|this\s+follows|follows\s+(?:the|a|an)|"
+    r"site\s+of\s+(?:a|an|the)|earlier\s+this\s+(?:week|month|year)|last\s+(?:year|month)|the\s+(?:deadliest|worst|bloodiest|largest)\s+(?:since|in)|"
+    r"similar\s+(?:attacks?|strikes?|raids?)|previous(?:ly)?|(?:the\s+)?(?:second|third|fourth|fifth)\s+time|had\s+(?:been\s+)?(?:killed|died|left)|"
+    r"in\s+(?:19|20)\d\d\b|(?:was|were)\s+(?:also\s+)?(?:blamed|accused)\s+(?:for|of))",
+    re.I,
+)
+
+
+def foreground(sentence: str, lead: bool) -> str | None:
+    """The part of a sentence about the news it reports: up to the first background marker.
+
+    A sentence that opens with one ("Days after the massacre, ...") is all context, except in the lead,
+    where the news follows the context.
+    """
+    match = BACKGROUND_MARKERS.search(sentence)
+    if match is None:
+        return sentence
+    if match.start() < 20:
+        return sentence if lead else None
+    return sentence[: match.start()].rstrip(" ,;:-")
+
+
+ATTACK_NOUNS = {
+    "attack", "attacks", "strike", "strikes", "airstrike", "airstrikes", "raid", "raids", "shelling", "fire", "bombardment", "bombing",
+    "bombings", "barrage", "offensive", "assault", "bombs", "rockets", "missiles", "shells", "mortars", "gunfire", "sniper", "snipers",
+}
+TERRITORY_AFTER = re.compile(r"^-?\s*(?:held|controlled|run|occupied|dominated)\b", re.I)
+TERRITORY_BEFORE = re.compile(r"\b(?:held|controlled|run|occupied|dominated|stronghold|bastion|territory|areas?)\s+(?:by|of)\s+(?:the\s+)?$", re.I)
+
+
+def _describes_territory(text: str, mention: Mention) -> bool:
+    """'an IS-held town', 'a village held by the Islamic State group': whose ground it is, not who acted."""
+    return bool(TERRITORY_AFTER.match(text[mention.end : mention.end + 16]) or TERRITORY_BEFORE.search(text[max(0, mention.start - 30) : mention.start]))
 
 
 GROUP_NOUNS = {"members", "fighters", "militants", "elements", "units", "troops", "soldiers", "forces", "supporters", "gunmen", "jets", "warplanes", "aircraft", "loyalists"}
@@ -485,6 +533,21 @@ def _is_background(event: Event, published: date | None) -> bool:
     return bool(published and when.explicit and when.day and when.day < published - timedelta(days=BACKGROUND_DAYS))
 
 
+LEAD_SENTENCES = 3
+
+
+def _is_news(event: Event, events: list[Event], published: date | None) -> bool:
+    """Events after the lead that the text does not date near the news are context ("Seven days of
+    airstrikes had left 75 dead"; "the 2013 attack"): the article reports them, it does not break them."""
+    if any(p.index < LEAD_SENTENCES for p in event.parts):
+        return True
+    anchor = published or next((e.when().day for e in events if e.when().explicit and e.when().day), None)
+    when = event.when()
+    if when.explicit and when.day and anchor:
+        return abs((anchor - when.day).days) <= 2
+    return not any(p.index < LEAD_SENTENCES for e in events for p in e.parts)  # the first event is news wherever it starts
+
+
 def _is_concrete(event: Event) -> bool:
     """Commentary ("his battle against insurgents") names no place, toll, day or actor: no event."""
     return any(
@@ -579,7 +642,7 @@ def event_row(article: dict[str, Any], event: Event, ordinal: int, resources: Re
         "latitude": place.latitude if place else None,
         "longitude": place.longitude if place else None,
         "geo_precision": place.precision if place else REGION,
-        "fatalities": max(fatalities) if fatalities else 0,
+        "fatalities": fatalities[0] if fatalities else 0,
         "injuries": max(injuries) if injuries else 0,
         "notes": notes,
         "confidence": round(min(confidence, 0.95), 2),

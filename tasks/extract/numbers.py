@@ -27,10 +27,16 @@ _QUALIFIER = (
     r"at\s+least\s+another)\s+)*"
 )
 # "4-6" or "4 to 6": ACLED takes the lowest reported figure.
-_NUMBER = r"(?<![\d.:])(?P<n>\d{1,6})(?:\s*(?:-|–|to|or)\s*\d{1,6})?(?!\d|[.:]\d|%| ?percent)"
+_NUMBER = (
+    r"(?<![\d.:])(?P<n>\d{1,6})(?:\s*(?:-|–|to|or)\s*\d{1,6})?(?!\d|[.:]\d|%| ?percent)"
+    # "in the past 48 hours killed 10": a span of time or a distance is no count of people.
+    r"(?!\s*(?:-\s*)?(?:hours?|days?|weeks?|months?|years?|minutes?|km|kilometres?|kilometers?|miles?|metres?|meters?)\b)"
+)
 # "killed 57, injured 150" headlines: a number directly followed by "injured" is not a death count.
 _NOT_INJURY = r"(?!\s+(?:people\s+|civilians\s+|others\s+)?(?:injured|wounded|hurt)\b)"
-_FILLER = r"(?:\s+(?!(?:and|while|but|as|with|after|when)\b)[a-z'’\-]+){0,6}?"
+_FILLER = r"(?:\s+(?!(?:and|while|but|as|with|after|when)\b)[a-z'’\-]+){0,8}?"
+# "53 civilians including 21 children died": the part named inside the whole is not the count.
+_SUBSET = re.compile(r",?\s*\b(?:including|among\s+them|among\s+whom|of\s+whom)\s+(?:at\s+least\s+|some\s+|about\s+)?\d+(?:\s+[a-z'\-]+){1,3}?(?=\s+(?:were|was|have|had|are|is|killed|died|dead|and\b)|,)")
 _BE = r"(?:\s+(?:were|was|have\s+been|had\s+been|has\s+been|are|is|being|got|been))?(?:\s+(?:reportedly|also|confirmed|all|later|allegedly))?"
 
 _KILLED_WORDS = r"(?:killed|dead|died|slain|executed|massacred|murdered|shot\s+dead|lost\s+their\s+lives|perished|fatalities|deaths|bodies|beheaded)"
@@ -68,6 +74,18 @@ CUMULATIVE = re.compile(
 RECENT_SINCE = re.compile(r"\bsince\s+(?:last\s+|early\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|dawn|morning|the\s+morning|the\s+weekend|midnight)\b")
 
 
+# A toll summed over several days ("seven days of airstrikes had left 75 dead", "in the past 48 hours",
+# "on friday and saturday") belongs to no single event; ACLED codes each day's event on its own.
+MULTI_DAY = re.compile(
+    r"\b(?:in|over|during|within|for)\s+(?:the\s+)?(?:past|last|previous|recent)\s+(?:(?:[2-9]|\d{2,})\s+|few\s+|several\s+|couple\s+of\s+)?(?:days|weeks|months|week|month)\b|"
+    r"\b(?:in|over|during|within)\s+(?:the\s+)?(?:past|last|previous)\s+(?:4[89]|[5-9]\d|\d{3})\s+hours\b|"
+    r"\b(?:\d+|a|one|two|three|four|five|six|seven|several|a\s+few)\s+(?:days?|weeks?)\s+of\s+(?:\w+\s+){0,2}(?:air\s*strikes|raids|bombing|bombardment|shelling|fighting|clashes|violence|attacks)\b|"
+    r"\bin\s+(?:a|one)\s+week\s+of\b|\bin\s+recent\s+(?:days|weeks|months)\b|\b(?:this|last)\s+week\b|"
+    r"\bon\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+and\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+    r"\bbetween\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+and\b"
+)
+
+
 def is_running_total(normalised: str) -> bool:
     """True for sentences that report a war's or period's accumulated toll (on text from normalise_numbers)."""
     return CUMULATIVE.search(normalised) is not None and RECENT_SINCE.search(normalised) is None
@@ -87,14 +105,25 @@ class Casualties:
     injuries: int | None
 
 
+_MONTH_NAMES = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+# Written dates ("Tue Oct 3 2017", "15 July 2015", "06-06-2016", "Aug 012016"): their digits are no counts.
+_DATES = re.compile(
+    r"\b\d{1,2}[-./]\d{1,2}[-./](?:19|20)\d{2}\b|\b(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}\b|"
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+)?" + _MONTH_NAMES + r",?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s*)?(?:19|20)\d{2}\b|"
+    r"\b" + _MONTH_NAMES + r"\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:people|civilians|were|killed|dead))",
+    re.I,
+)
+
+
 def normalise_numbers(sentence: str) -> str:
-    """Lower-case, spelled-out and vague numbers as digits, thousands separators removed."""
-    text = sentence.replace("’", "'").replace("\u00a0", " ")
+    """Lower-case, spelled-out and vague numbers as digits, thousands separators removed, dates blanked."""
+    text = _DATES.sub(" ", sentence.replace("’", "'").replace("\u00a0", " "))
     text = re.sub(r"\b([Nn])o one\b", r"\1obody", text)  # "no one was killed" is no count of one
     text = alpha2digit(text, "en", threshold=0).lower()
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     for pattern, digits in VAGUE_COUNTS:
         text = re.sub(pattern, digits, text)
+    text = _SUBSET.sub("", text)
     # "between 10 and 15": ACLED takes the lowest figure (and it is not a list of two groups).
     return re.sub(r"\bbetween\s+(\d+)\s+and\s+\d+", r"\1", text)
 
@@ -118,7 +147,7 @@ def _counts(text: str, patterns: tuple[re.Pattern, ...]) -> list[int]:
 def count_casualties(sentence: str) -> Casualties:
     """Fatalities and injuries a sentence reports (the largest figure it gives for each; None if silent)."""
     text = normalise_numbers(sentence)
-    if is_running_total(text):
+    if is_running_total(text) or MULTI_DAY.search(text):
         return Casualties(None, None)
     killed = _counts(text, KILLED_PATTERNS)
     injured = _counts(text, INJURED_PATTERNS)
