@@ -92,8 +92,14 @@ class Event:
 
     @property
     def place(self) -> Place | None:
+        """Where the first sentence that names a place puts it, refined by a more specific place in the
+        same province ("in Idlib province ... the town of Hass"), never moved elsewhere by a later one."""
         places = [p.place for p in self.parts if p.place is not None]
-        return min(places, key=lambda p: p.precision) if places else self.fallback_place
+        if not places:
+            return self.fallback_place
+        first = places[0]
+        refined = [p for p in places if p.iso2 == first.iso2 and (first.admin1 is None or p.admin1 == first.admin1)]
+        return min(refined, key=lambda p: p.precision)
 
     @property
     def country(self) -> str | None:
@@ -135,10 +141,25 @@ def country_context(text: str, resources: Resources) -> list[str]:
     return [iso2 for iso2, _ in counts.most_common()]
 
 
+def by_places_named(doc: Doc, context: list[str], resources: Resources, excluded: set[str]) -> list[str]:
+    """The article's countries, the one whose towns and provinces it names most first.
+
+    "Intense bombardment by the Assad regime and its ally Russia killed 80 in Aleppo": Russia is named
+    more often than Syria, but the places are Syrian; capitals count little (they are where people speak).
+    """
+    finder = PlaceFinder(resources, context, excluded, strict=False)
+    weight: Counter = Counter({iso2: -0.01 * rank for rank, iso2 in enumerate(context)})  # ties: mentions
+    for sent in doc.sents:
+        for place in finder.find(sent)[0]:
+            weight[place.iso2] += 0.3 if fold(place.name) in resources.gazetteer.capitals else 1
+    return sorted(weight, key=lambda iso2: -weight[iso2])
+
+
 class PlaceFinder:
     """Resolves the places one sentence names, given the article's country context."""
 
-    def __init__(self, resources: Resources, context: list[str], excluded: set[str]):
+    def __init__(self, resources: Resources, context: list[str], excluded: set[str], strict: bool = True):
+        self.strict = strict  # places only in the main country or one the sentence names
         self.gazetteer = resources.gazetteer
         self.actors = resources.actors
         self.context = context
@@ -156,16 +177,19 @@ class PlaceFinder:
         places: list[tuple[int, Place]] = []
         named_country = None
         folded = fold(text)
-        for iso2 in self.context:
+        spans = self._candidate_spans(sent)
+        # Events happen in the article's main country unless the sentence names another: "Washington",
+        # "Geneva" and "Sochi" in a Syria story are where people speak, not where bombs fall.
+        local = [c for c in (self.gazetteer.country_of_name(sent.doc.text[a:b]) for a, b in spans) if c]
+        local = list(dict.fromkeys(local + (self.context[:1] if self.strict else self.context)))
+        for iso2 in local:
             pattern = self.gazetteer.region_pattern(iso2)
             match = pattern.search(folded) if pattern else None
             if match:
                 region = self.gazetteer.region(match.group(0), iso2)
                 if region:
                     places.append((len(text), region))
-        spans = self._candidate_spans(sent)
         # "Tal Rifaat in Aleppo province": a named province tells the country even when the article does not.
-        local = list(self.context)
         for start, end in spans:
             if ADMIN1_AFTER.match(sent.doc.text[end : end + 40]):
                 region = self.gazetteer.admin1(sent.doc.text[start:end], local) or self.gazetteer.admin1(
@@ -198,16 +222,21 @@ class PlaceFinder:
             if ADMIN1_AFTER.match(after):
                 place = self.gazetteer.admin1(name, context)
             if place is None:
-                place = self.gazetteer.city(name, context)
+                place = self.gazetteer.city(name, context, largest=not self.strict)
                 if place is not None and NEAR_WORDS.search(sent.doc.text[max(0, start - 25) : start]):
                     place = Place(place.name, place.iso2, place.admin1, None, place.latitude, place.longitude, place.population, AREA, "near")
             if place is None:
                 place = self.gazetteer.admin1(name, context)
+            if place is None and not self.strict:
+                # Finding the article's country: a city big enough to be unambiguous ("rocket attacks on
+                # Aleppo" in a story that never names Syria) says where the story is.
+                found = self.gazetteer.city(name, context, anywhere=True)
+                place = found if found is not None and found.population >= 100_000 else None
             if place is None and (start, end) in self._entity_spans:
                 # A named place in a country the article never names ("rural Tibu ... the border with
                 # Venezuela"): take it from anywhere if it is a real town, not a hamlet of the same name.
                 found = self.gazetteer.city(name, context, anywhere=True)
-                place = found if found is not None and found.population >= 5000 else None
+                place = found if found is not None and found.population >= 5000 and found.iso2 not in self.context else None
             if place is not None:
                 places.append((start, place))
         places.sort(key=lambda sp: (sp[1].precision, sp[0]))  # most specific first, then first named
@@ -330,8 +359,9 @@ def _event_country_name(resources: Resources, iso2: str | None) -> tuple[str, st
 def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> list[dict[str, Any]]:
     """All events one article reports, as rows of the `events` dataset."""
     published: date | None = article.get("published_date")
-    context = country_context(doc.text, resources)
-    places = PlaceFinder(resources, context, _dateline_words(doc.text))
+    dateline = _dateline_words(doc.text)
+    context = by_places_named(doc, country_context(doc.text, resources), resources, dateline)
+    places = PlaceFinder(resources, context, dateline)
     candidates: list[Candidate] = []
     for index, sent in enumerate(doc.sents):
         text = sent.text.strip()

@@ -173,9 +173,16 @@ class Gazetteer:
         """An admin1 region by name ("Idlib", "Deir ez-Zor"), in the context countries."""
         return self._best(self._index.get(fold(name) + " #admin1", []), context, same_country_only=True)
 
-    def city(self, name: str, context: list[str], anywhere: bool = False) -> Place | None:
-        """The most populous place of that name in the first context country that has one."""
-        return self._best(self._index.get(fold(name), []), context, same_country_only=not anywhere)
+    def city(self, name: str, context: list[str], anywhere: bool = False, largest: bool = False) -> Place | None:
+        """The most populous place of that name in the first context country that has one.
+
+        `largest`: the most populous in any context country (Damascus, Syria over Damascus, Maryland).
+        """
+        places = self._index.get(fold(name), [])
+        if largest:
+            places = [p for p in places if p.iso2 in context]
+            return max(places, key=lambda p: p.population) if places else None
+        return self._best(places, context, same_country_only=not anywhere)
 
     def region(self, phrase: str, iso2: str) -> Place | None:
         """A named or directional region ("northwestern syria") at admin1 precision."""
