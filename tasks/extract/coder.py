@@ -430,7 +430,7 @@ BACKGROUND_MARKERS = re.compile(
     r"\b(?:(?:a|one|two|three|four|five|several|few|\d+)\s+(?:days?|weeks?|months?)\s+(?:after|before|since)|(?:shortly|just|hours|days|weeks|months|a\s+day|a\s+week)\s+after|"
     r"in\s+the\s+wake\s+of|(?:came|comes|come|coming)\s+(?:as|after|amid|just|days|a\s+day|a\s+week|weeks|hours|shortly|less\s+than)|this\s+follows|follows\s+(?:the|a|an)|"
     r"site\s+of\s+(?:a|an|the)|earlier\s+this\s+(?:week|month|year)|last\s+(?:year|month)|the\s+(?:deadliest|worst|bloodiest|largest)\s+(?:since|in)|"
-    r"similar\s+(?:attacks?|strikes?|raids?)|previous(?:ly)?|(?:the\s+)?(?:second|third|fourth|fifth)\s+time|had\s+(?:been\s+)?(?:killed|died|left)|"
+    r"similar\s+(?:attacks?|strikes?|raids?)|previously|(?:the\s+)?(?:second|third|fourth|fifth)\s+time|had\s+(?:been\s+)?(?:killed|died|left)|"
     r"in\s+(?:19|20)\d\d\b|(?:was|were)\s+(?:also\s+)?(?:blamed|accused)\s+(?:for|of))",
     re.I,
 )

@@ -35,17 +35,21 @@ _NUMBER = (
 # "killed 57, injured 150" headlines: a number directly followed by "injured" is not a death count.
 _NOT_INJURY = r"(?!\s+(?:people\s+|civilians\s+|others\s+)?(?:injured|wounded|hurt)\b)"
 _FILLER = r"(?:\s+(?!(?:and|while|but|as|with|after|when)\b)[a-z'’\-]+){0,8}?"
+# "58 people including women and children were killed": who they were, said without a number.
+_SUBSET_WORDS = re.compile(r",?\s*\b(?:including|among\s+them|mostly|mainly)\s+(?:a\s+|an\s+)?[a-z\-]+(?:\s+and\s+[a-z\-]+)?(?=\s+(?:were|was|have|had|are|is|killed|died)\b)")
 # "53 civilians including 21 children died": the part named inside the whole is not the count.
 _SUBSET = re.compile(r",?\s*\b(?:including|among\s+them|among\s+whom|of\s+whom)\s+(?:at\s+least\s+|some\s+|about\s+)?\d+(?:\s+[a-z'\-]+){1,3}?(?=\s+(?:were|was|have|had|are|is|killed|died|dead|and\b)|,)")
 _BE = r"(?:\s+(?:were|was|have\s+been|had\s+been|has\s+been|are|is|being|got|been))?(?:\s+(?:reportedly|also|confirmed|all|later|allegedly))?"
 
-_KILLED_WORDS = r"(?:killed|dead|died|slain|executed|massacred|murdered|shot\s+dead|lost\s+their\s+lives|perished|fatalities|deaths|bodies|beheaded)"
+# "martyred" (Syrian state media), "eliminated" (army communiqués) are how some sources say killed.
+_KILLED_WORDS = r"(?:killed|dead|died|slain|executed|massacred|murdered|shot\s+dead|lost\s+their\s+lives|perished|fatalities|deaths|bodies|beheaded|martyred|eliminated)"
 _INJURED_WORDS = r"(?:injured|wounded|hurt|injuries|maimed)"
 
 KILLED_PATTERNS = (
     re.compile(
         r"\b(?:kill(?:s|ed|ing)?|claim(?:s|ed|ing)?\s+the\s+lives\s+of|claim(?:s|ed|ing)?|massacr(?:es|ed|ing)|"
-        r"execut(?:es|ed|ing)|slaughter(?:s|ed|ing)|murder(?:s|ed|ing)|behead(?:s|ed|ing))\s+" + _QUALIFIER + _NUMBER + _NOT_INJURY
+        r"execut(?:es|ed|ing)|slaughter(?:s|ed|ing)|murder(?:s|ed|ing)|behead(?:s|ed|ing)|eliminat(?:es|ed|ing)|"
+        r"(?:led\s+to|leading\s+to|causing|caused|resulting\s+in)\s+the\s+deaths?\s+of|the\s+killing\s+of)\s+" + _QUALIFIER + _NUMBER + _NOT_INJURY
     ),
     re.compile(r"\b(?:left|leaving|leaves)\s+" + _QUALIFIER + _NUMBER + r"(?:\s+[a-z'’\-]+){0,3}?\s+dead\b"),
     re.compile(_QUALIFIER + _NUMBER + _FILLER + _BE + r"\s+" + _KILLED_WORDS + r"\b"),
@@ -124,6 +128,7 @@ def normalise_numbers(sentence: str) -> str:
     for pattern, digits in VAGUE_COUNTS:
         text = re.sub(pattern, digits, text)
     text = _SUBSET.sub("", text)
+    text = _SUBSET_WORDS.sub("", text)
     # "between 10 and 15": ACLED takes the lowest figure (and it is not a list of two groups).
     return re.sub(r"\bbetween\s+(\d+)\s+and\s+\d+", r"\1", text)
 
