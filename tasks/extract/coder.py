@@ -89,6 +89,7 @@ class Event:
     sub_event_type: str
     parts: list[Candidate] = field(default_factory=list)
     fallback_place: Place | None = None  # the article's main place, when no sentence of the event names one
+    attributed: Actor | None = None  # who the article elsewhere says did it, when its own sentences do not
 
     @property
     def place(self) -> Place | None:
@@ -417,6 +418,9 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> lis
         if event.place is None:
             country = event.country
             event.fallback_place = next((p for p in lead_places if country is None or p.iso2 == country), None)
+    for event in events:
+        if event.actor1 is None:
+            event.attributed = attribute(event, candidates, doc, resources, context[0] if context else None)
     rows = []
     kept = (e for e in events if not _is_background(e, published) and _is_concrete(e) and _is_news(e, events, published))
     for ordinal, event in enumerate(kept):
@@ -461,6 +465,39 @@ TERRITORY_BEFORE = re.compile(r"\b(?:held|controlled|run|occupied|dominated|stro
 def _describes_territory(text: str, mention: Mention) -> bool:
     """'an IS-held town', 'a village held by the Islamic State group': whose ground it is, not who acted."""
     return bool(TERRITORY_AFTER.match(text[mention.end : mention.end + 16]) or TERRITORY_BEFORE.search(text[max(0, mention.start - 30) : mention.start]))
+
+
+CLAIMS = re.compile(r"\bclaim(?:ed|s|ing)?\s+(?:responsibility|the\s+(?:attack|bombing|blast|strike))|\bresponsibility\s+for\b|\bblamed\s+on\b|\bcarried\s+out\s+by\b", re.I)
+AIR_NOUNS = re.compile(r"\b(?:jets?|warplanes?|war\s+planes?|aircraft|air\s*force|air\s*strikes?|air\s+raids?|helicopters?|aerospace\s+forces|planes?|aviation|barrel\s+bombs?)\b", re.I)
+
+
+def attribute(event: Event, candidates: list[Candidate], doc: Doc, resources: Resources, iso2: str | None) -> Actor | None:
+    """Who did an event its own sentences leave unattributed, by what the same article says elsewhere:
+    a claim of responsibility, the named perpetrator of the same kind of attack, or, for an air strike,
+    the one air force the article names. Otherwise the perpetrator stays unknown."""
+    for sent in doc.sents:
+        if CLAIMS.search(sent.text):
+            named = [m.actor for m in resources.actors.find(sent.text, iso2) if not m.generic and m.actor.inter not in ("Civilians", "Protesters")]
+            if named:
+                return named[0]
+    kind = event.sub_event_type
+    for candidate in candidates:
+        if candidate.sub_event_type and _same_family(candidate.sub_event_type, kind):
+            named = [a for a in candidate.perpetrators if not a.generic or a.inter == "State forces"]
+            if named:
+                return named[0]
+    if kind == "Air/drone strike":
+        air_forces = []
+        for sent in doc.sents:
+            for mention in resources.actors.find(sent.text, iso2):
+                after = sent.text[mention.end : mention.end + 30]
+                if mention.actor.inter == "State forces" and (AIR_NOUNS.match(sent.text[mention.start : mention.end].split()[-1]) or AIR_NOUNS.match(after.strip())):
+                    air_forces.append(mention.actor.name)
+        if air_forces:
+            counts = Counter(air_forces)
+            top = counts.most_common(1)[0][0]
+            return next(a for sent in doc.sents for m in resources.actors.find(sent.text, iso2) if (a := m.actor).name == top)
+    return None
 
 
 GROUP_NOUNS = {"members", "fighters", "militants", "elements", "units", "troops", "soldiers", "forces", "supporters", "gunmen", "jets", "warplanes", "aircraft", "loyalists"}
@@ -614,7 +651,7 @@ def event_row(article: dict[str, Any], event: Event, ordinal: int, resources: Re
     """One merged event as an `events` row."""
     iso2 = event.country
     country_name, iso3 = _event_country_name(resources, iso2)
-    everyone = [a for p in event.parts for a in p.perpetrators]
+    everyone = [a for p in event.parts for a in p.perpetrators] or ([event.attributed] if event.attributed else [])
     perpetrators = _unique([a for a in everyone if not a.generic] + [a for a in everyone if a.generic])
     targets = _unique([a for p in event.parts for a in p.targets if a.name not in {x.name for x in perpetrators}])
     sub_event_type = _territory(event.sub_event_type, perpetrators[0] if perpetrators else None)
