@@ -166,6 +166,8 @@ class PlaceFinder:
         self.context = context
         self.excluded = excluded | MACRO_REGIONS
         self._found: dict[int, tuple[list[Place], str | None]] = {}  # sentence start -> result
+        self._doc: Doc | None = None
+        self._doc_text: str | None = None
 
     def find(self, sent: Span) -> tuple[list[Place], str | None]:
         """Places in the sentence (most specific first) and the country the sentence names, if any."""
@@ -175,13 +177,15 @@ class PlaceFinder:
 
     def _find(self, sent: Span) -> tuple[list[Place], str | None]:
         text = sent.text
+        if self._doc_text is None or self._doc is not sent.doc:
+            self._doc, self._doc_text = sent.doc, sent.doc.text  # Doc.text joins every token on each call
         places: list[tuple[int, int, Place]] = []
         named_country = None
         folded = fold(text)
         spans = self._candidate_spans(sent)
         # Events happen in the article's main country unless the sentence names another: "Washington",
         # "Geneva" and "Sochi" in a Syria story are where people speak, not where bombs fall.
-        local = [c for c in (self.gazetteer.country_of_name(sent.doc.text[a:b]) for a, b in spans) if c]
+        local = [c for c in (self.gazetteer.country_of_name(self._doc_text[a:b]) for a, b in spans) if c]
         local = list(dict.fromkeys(local + (self.context[:1] if self.strict else self.context)))
         for iso2 in local:
             pattern = self.gazetteer.region_pattern(iso2)
@@ -192,9 +196,9 @@ class PlaceFinder:
                     places.append((len(text), len(text), region))
         # "Tal Rifaat in Aleppo province": a named province tells the country even when the article does not.
         for start, end in spans:
-            if ADMIN1_AFTER.match(sent.doc.text[end : end + 40]):
-                region = self.gazetteer.admin1(sent.doc.text[start:end], local) or self.gazetteer.admin1(
-                    sent.doc.text[start:end], [c for c in self.gazetteer.countries]
+            if ADMIN1_AFTER.match(self._doc_text[end : end + 40]):
+                region = self.gazetteer.admin1(self._doc_text[start:end], local) or self.gazetteer.admin1(
+                    self._doc_text[start:end], [c for c in self.gazetteer.countries]
                 )
                 if region is not None and region.iso2 not in local:
                     local.append(region.iso2)
@@ -203,13 +207,13 @@ class PlaceFinder:
             if (start, end) in seen_spans:
                 continue
             seen_spans.add((start, end))
-            name = sent.doc.text[start:end]
-            if sent.doc.text[end : end + 1] in ("-", "‐"):
+            name = self._doc_text[start:end]
+            if self._doc_text[end : end + 1] in ("-", "‐"):
                 continue  # "Iran-backed", "US-led": an adjective, not a place
             key = fold(name)
             if key in self.excluded or len(key) < 3:
                 continue
-            after = sent.doc.text[end : end + 40]
+            after = self._doc_text[end : end + 40]
             if NOT_A_PLACE_AFTER.match(after) or self._acts_as_government(sent.doc, start, end, key):
                 continue
             iso2 = self.gazetteer.country_of_name(name)
@@ -224,7 +228,7 @@ class PlaceFinder:
                 place = self.gazetteer.admin1(name, context)
             if place is None:
                 place = self.gazetteer.city(name, context, largest=not self.strict)
-                if place is not None and NEAR_WORDS.search(sent.doc.text[max(0, start - 25) : start]):
+                if place is not None and NEAR_WORDS.search(self._doc_text[max(0, start - 25) : start]):
                     place = Place(place.name, place.iso2, place.admin1, None, place.latitude, place.longitude, place.population, AREA, "near")
             if place is None:
                 place = self.gazetteer.admin1(name, context)
