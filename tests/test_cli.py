@@ -52,3 +52,89 @@ def test_a_missing_input_path_is_a_usage_error_not_an_empty_success(tmp_path, ca
     assert main(["run", "--input", str(tmp_path / "typo"), "--lake", str(tmp_path / "lake")]) == 2
     assert "no such input" in capsys.readouterr().err
     assert not (tmp_path / "lake").exists()
+
+
+# --- evaluate ---------------------------------------------------------------------------------
+
+BOMB = {"id": "a4", "text": "A car bomb exploded in the town of Azaz in Aleppo province on Monday, killing five people, a monitoring group said.", "published": "2024-03-20"}
+EVAL_ARTICLES = [ARTICLE, {**ARTICLE, "id": "a2", "published": "2024-03-21"}, {"id": "a3", "text": "Shelling in Idlib."}, BOMB]
+# a2 repeats a1's text with a different label (as FA-KES does); a3 is too short to be an article.
+EVAL_GOLD = [
+    {"id": "a1", "event_date": "2024-03-19", "admin1": "Idlib", "admin1_also": [], "actor_class": "syrian_government_or_russia", "cause_of_death": "shelling", "fatalities": 12},
+    {"id": "a2", "event_date": "2024-03-19", "admin1": "Idlib", "admin1_also": [], "actor_class": "unknown", "cause_of_death": "shelling", "fatalities": 10},
+    {"id": "a3", "event_date": "2024-03-19", "admin1": "Idlib", "admin1_also": [], "actor_class": "unknown", "cause_of_death": "shelling", "fatalities": 3},
+    {"id": "a4", "event_date": "2024-03-18", "admin1": "Aleppo", "admin1_also": [], "actor_class": "unknown", "cause_of_death": "explosion", "fatalities": 6},
+]
+
+
+@pytest.fixture
+def eval_files(tmp_path):
+    articles, gold = tmp_path / "articles.jsonl", tmp_path / "gold.jsonl"
+    articles.write_text("".join(json.dumps(a) + "\n" for a in EVAL_ARTICLES))
+    gold.write_text("".join(json.dumps(g) + "\n" for g in EVAL_GOLD))
+    return articles, gold
+
+
+def printed_metrics(out: str) -> dict:
+    """The one JSON line of metrics `evaluate` prints."""
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    assert len(lines) == 1, out
+    return json.loads(lines[0])
+
+
+def test_evaluate_runs_the_pipeline_in_a_temporary_lake_and_prints_metrics_and_errors(prefect_server, eval_files, capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # to see that the temporary lake is gone afterwards
+    articles, gold = eval_files
+    assert main(["evaluate", "--articles", str(articles), "--gold", str(gold)]) == 0
+    out = capsys.readouterr().out
+    metrics = printed_metrics(out)
+    # a2 (duplicate text) is scored against a1's event; a3 was quarantined, so it has none.
+    assert metrics["articles"] == 4 and metrics["with_event"] == 0.75
+    assert metrics["fatalities_exact"] == 0.25 and metrics["fatalities_within_20pct"] == 0.75
+    assert out.index("ran the pipeline") < out.index("metric ") < out.index("worst errors")
+    errors = out[out.index("worst errors"):].splitlines()[1:]
+    assert errors[0] == "- a3 event: expected 'an event', got 'quarantined clean:too_short'"
+    assert any(line.startswith("- a2 fatalities: expected 10, got 12 | Russian warplanes") for line in errors)
+    assert not list(tmp_path.glob("conflict-events-evaluate-*"))
+
+
+def test_evaluate_with_a_published_lake_reads_it_instead_of_running_again(prefect_server, eval_files, tmp_path, capsys):
+    articles, gold = eval_files
+    lake = tmp_path / "lake"
+    assert main(["evaluate", "--articles", str(articles), "--gold", str(gold), "--lake", str(lake), "--json"]) == 0
+    first = capsys.readouterr().out
+    assert json.loads(first)["with_event"] == 0.75 and len(first.splitlines()) == 1  # --json: only the metrics line
+    assert (lake / "events" / "_CURRENT").read_text().strip() == "v000001"
+    assert main(["evaluate", "--articles", str(articles), "--gold", str(gold), "--lake", str(lake), "--field", "fatalities"]) == 0
+    out = capsys.readouterr().out
+    assert "not running the pipeline" in out and "ran the pipeline" not in out
+    assert printed_metrics(out) == json.loads(first)
+    errors = out[out.index("worst errors"):].splitlines()[1:]
+    assert len(errors) == 2 and all(" fatalities: " in line for line in errors)
+    for dataset in ("articles", "events", "quarantine"):
+        assert [p.name for p in (lake / dataset).glob("v*")] == ["v000001"]
+
+
+def test_evaluate_usage_errors_exit_2(eval_files, tmp_path, capsys):
+    articles, gold = eval_files
+    assert main(["evaluate", "--articles", str(tmp_path / "typo.jsonl"), "--gold", str(gold)]) == 2
+    assert "no such --articles path" in capsys.readouterr().err
+    assert main(["evaluate", "--articles", str(articles), "--gold", str(tmp_path / "typo.jsonl")]) == 2
+    assert "no such --gold path" in capsys.readouterr().err
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "a1"}\n{"id": \n')
+    assert main(["evaluate", "--articles", str(articles), "--gold", str(broken), "--lake", str(tmp_path / "lake")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot use gold file" in err and "line 2 is not JSON" in err
+    assert not (tmp_path / "lake").exists()
+
+
+def test_evaluate_exits_1_when_the_run_fails(eval_files, capsys, monkeypatch):
+    def broken_pipeline(**kwargs):
+        raise RuntimeError("the flow crashed")
+
+    monkeypatch.setattr("flows.pipeline.pipeline", broken_pipeline)
+    articles, gold = eval_files
+    assert main(["evaluate", "--articles", str(articles), "--gold", str(gold)]) == 1
+    captured = capsys.readouterr()
+    assert "run failed: RuntimeError: the flow crashed" in captured.err and "metric" not in captured.out

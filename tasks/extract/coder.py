@@ -185,7 +185,8 @@ class PlaceFinder:
         spans = self._candidate_spans(sent)
         # Events happen in the article's main country unless the sentence names another: "Washington",
         # "Geneva" and "Sochi" in a Syria story are where people speak, not where bombs fall.
-        local = [c for c in (self.gazetteer.country_of_name(self._doc_text[a:b]) for a, b in spans) if c]
+        named = (self.gazetteer.country_of_name(self._doc_text[a:b]) for a, b in spans if self._doc_text[b : b + 1] not in ("-", "‐"))
+        local = [c for c in named if c]  # not "Iran-linked": an adjective names no place
         local = list(dict.fromkeys(local + (self.context[:1] if self.strict else self.context)))
         for iso2 in local:
             pattern = self.gazetteer.region_pattern(iso2)
@@ -263,7 +264,7 @@ class PlaceFinder:
         if span is None:
             return False
         root = span.root
-        return root.dep_ == "nsubj" or (root.dep_ in ("dobj", "pobj") and root.head.lower_ in ("accused", "blamed", "urged", "told", "by", "with"))
+        return root.dep_ in ("nsubj", "poss") or (root.dep_ in ("dobj", "pobj") and root.head.lower_ in ("accused", "blamed", "urged", "told", "by", "with"))
 
     def _after_country(self, tokens: list[Token], i: int) -> bool:
         """'Syria's Aleppo', 'Syrias Aleppo' (wire copy drops apostrophes)."""
