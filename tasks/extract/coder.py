@@ -351,6 +351,8 @@ def actor_role(mention: Mention, doc: Doc, trigger_span: tuple[int, int] | None,
         return None
     if token.dep_ == "pobj" and head.lower_ in ("by", "between"):
         return "actor1"  # "dropped by regime forces"; "fighting between the ELN and FARC dissidents" (both sides)
+    if token.dep_ == "pobj" and head.lower_ in ("with", "against") and CLASH_WORDS.match(head.head.lower_):
+        return "actor2"  # "clashed with the SDF", "fighting against IS": the other side of the battle
     if token.dep_ == "pobj" and head.lower_ == "on" and head.head.lower_ in ("blamed", "blames", "blaming", "pinned"):
         return "actor1"  # "a car bombing blamed on Daesh"
     if token.dep_ in ("nsubjpass", "dobj"):
@@ -391,6 +393,8 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> lis
         if found is None and counts.fatalities is None and counts.injuries is None:
             continue
         trigger, match = found if found else (None, None)
+        if (trigger is None or trigger.weak) and NOT_POLITICAL_VIOLENCE.search(text):
+            continue  # deaths from a quake, a crash or a disease are no political violence
         if match is not None and HYPOTHETICAL.search(text[max(0, match.start() - 40) : match.start()]):
             continue
         sentence_places, named_country = places.find(sent)
@@ -436,7 +440,7 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> lis
 # Words that turn the rest of a sentence to an earlier event ("... in Khan Sheikhun, site of a chemical
 # attack earlier this week that killed 87"; "The blast came days after ..."): context, not news.
 BACKGROUND_MARKERS = re.compile(
-    r"\b(?:(?:a|one|two|three|four|five|several|few|\d+)\s+(?:days?|weeks?|months?)\s+(?:after|before|since)|(?:shortly|just|hours|days|weeks|months|a\s+day|a\s+week)\s+after|"
+    r"\b(?:(?:a|one|two|three|four|five|several|few|\d+)\s+(?:days?|weeks?|months?)\s+(?:after|before|since)|(?:days|weeks|months|a\s+day|a\s+week)\s+after|"
     r"in\s+the\s+wake\s+of|(?:came|comes|come|coming)\s+(?:as|after|amid|just|days|a\s+day|a\s+week|weeks|hours|shortly|less\s+than)|this\s+follows|follows\s+(?:the|a|an)|"
     r"site\s+of\s+(?:a|an|the)|earlier\s+this\s+(?:week|month|year)|last\s+(?:year|month)|the\s+(?:deadliest|worst|bloodiest|largest)\s+(?:since|in)|"
     r"similar\s+(?:attacks?|strikes?|raids?)|previously|(?:the\s+)?(?:second|third|fourth|fifth)\s+time|had\s+(?:been\s+)?(?:killed|died|left)|"
@@ -472,6 +476,13 @@ def _describes_territory(text: str, mention: Mention) -> bool:
     return bool(TERRITORY_AFTER.match(text[mention.end : mention.end + 16]) or TERRITORY_BEFORE.search(text[max(0, mention.start - 30) : mention.start]))
 
 
+NOT_POLITICAL_VIOLENCE = re.compile(
+    r"\b(?:earthquakes?|quakes?|tremors?|floods?|flooding|landslides?|mudslides?|storms?|cyclones?|hurricanes?|typhoons?|tornado(?:es)?|"
+    r"wildfires?|heatwaves?|droughts?|avalanches?|collided|collisions?|crash(?:ed|es)?|accidents?|derailed|capsized|drowned|sank|"
+    r"outbreaks?|cholera|epidemics?|pandemics?|covid|malaria|overdoses?|stampedes?|lightning|electrocuted)\b",
+    re.I,
+)
+CLASH_WORDS = re.compile(r"^(?:clash|fought|fight|battl|skirmish|exchang|engag|war|combat|confront)")
 CLAIMS = re.compile(r"\bclaim(?:ed|s|ing)?\s+(?:responsibility|the\s+(?:attack|bombing|blast|strike))|\bresponsibility\s+for\b|\bblamed\s+on\b|\bcarried\s+out\s+by\b", re.I)
 AIR_NOUNS = re.compile(r"\b(?:jets?|warplanes?|war\s+planes?|aircraft|air\s*force|air\s*strikes?|air\s+raids?|helicopters?|aerospace\s+forces|planes?|aviation|barrel\s+bombs?)\b", re.I)
 

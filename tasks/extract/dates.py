@@ -22,9 +22,14 @@ _RELATIVE = (
     (re.compile(r"\b(?:the\s+day\s+before\s+yesterday)\b", re.I), 2, DAY),
     (re.compile(r"\b(?:yesterday|last\s+night|overnight)\b", re.I), 1, DAY),
     (re.compile(r"\b(?:today|this\s+morning|this\s+afternoon|this\s+evening|tonight|earlier\s+today|hours\s+(?:after|before|ago))\b", re.I), 0, DAY),
+    (re.compile(r"\b(?:two|2)\s+days\s+ago\b", re.I), 2, DAY),
+    (re.compile(r"\b(?:three|3)\s+days\s+ago\b", re.I), 3, DAY),
     (re.compile(r"\b(?:last\s+week|earlier\s+this\s+week|this\s+week|past\s+week|previous\s+week)\b", re.I), 4, WEEK),
     (re.compile(r"\b(?:last\s+month|earlier\s+this\s+month|this\s+month|past\s+month|previous\s+month)\b", re.I), 15, MONTH),
 )
+
+
+_SPOKE_BEFORE = re.compile(r"\b(?:said|says|reported|told\s+\S+|announced|added|stated|confirmed|claimed|reporting)\s+(?:late\s+|early\s+)?(?:on\s+)?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -59,21 +64,40 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
+# A date the story gives its event ("on 16 March 2024"), unlike a dateline ("Posted on April 2 2017").
+_EVENT_ON = re.compile(r"(?<!posted )(?<!published )(?<!updated )\bon\s+(?:\w+day,?\s+)?(?:the\s+)?$", re.I)
+# A wire dateline without a year: "BEIRUT, March 20 (Reuters) -".
+_WIRE_AFTER = re.compile(r"^\s*(?:\(|-|–|—)")
+
+
 def _without_datelines(sentence: str, published: date | None) -> str:
-    """Blank out written-out publication dates ("Sat 12 Oct 2024"): they date the report, not the event."""
+    """Blank out the report's own dateline: it dates the report, not the event."""
     if published is None:
         return sentence
     for pattern, order in ((_DAY_MONTH, "dm"), (_MONTH_DAY, "md")):
         for match in pattern.finditer(sentence):
-            if not match.group(3):
-                continue
             day_s, month_s = (match.group(1), match.group(2)) if order == "dm" else (match.group(2), match.group(1))
+            if not match.group(3):
+                wire = _WIRE_AFTER.match(sentence[match.end() :]) and _safe_date(published.year, _month_number(month_s), int(day_s)) == published
+                if wire:
+                    sentence = sentence[: match.start()] + " " * (match.end() - match.start()) + sentence[match.end() :]
+                continue
+            if _EVENT_ON.search(sentence[max(0, match.start() - 30) : match.start()]):
+                continue  # "killed on 16 March 2024": the event's own date, even when the report has the same
             if _safe_date(int(match.group(3)), _month_number(month_s), int(day_s)) == published:
                 start = match.start()
                 weekday = re.search(r"(?:\b\w+day|\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?),?\s*$", sentence[:start], re.I)
                 start = weekday.start() if weekday else start
                 sentence = sentence[:start] + " " * (match.end() - start) + sentence[match.end():]
     return sentence
+
+
+def _weekday_before(match: re.Match, published: date) -> date:
+    """The latest such weekday on or before publication ("last Friday" on a Friday: a week back)."""
+    back = (published.weekday() - WEEKDAYS.index(match.group(2).lower())) % 7
+    if match.group(1) and match.group(1).lower() == "last" and back == 0:
+        back = 7
+    return published - timedelta(days=back)
 
 
 def resolve_event_date(sentence: str, published: date | None) -> EventDate:
@@ -93,15 +117,18 @@ def resolve_event_date(sentence: str, published: date | None) -> EventDate:
                 if found:
                     return EventDate(found, DAY, True)
     if published is not None:
-        match = _WEEKDAY.search(sentence)
+        # "medics said on Wednesday": the day a source spoke dates the report, not the event.
+        # Only when the sentence says nothing else does that day stand for the event's.
+        weekdays = list(_WEEKDAY.finditer(sentence))
+        spoke = [m for m in weekdays if _SPOKE_BEFORE.search(sentence[max(0, m.start() - 30) : m.start()])]
+        match = next((m for m in weekdays if m not in spoke), None)
         if match:
-            back = (published.weekday() - WEEKDAYS.index(match.group(2).lower())) % 7
-            if match.group(1) and match.group(1).lower() == "last" and back == 0:
-                back = 7
-            return EventDate(published - timedelta(days=back), DAY, True)
+            return EventDate(_weekday_before(match, published), DAY, True)
         for pattern, days_back, precision in _RELATIVE:
             if pattern.search(sentence):
                 return EventDate(published - timedelta(days=days_back), precision, True)
+        if spoke:
+            return EventDate(_weekday_before(spoke[0], published), DAY, True)
     match = _MONTH_YEAR.search(sentence)
     if match and match.group(1) != "may":
         year = int(match.group(2)) if match.group(2) else (published.year if published else None)

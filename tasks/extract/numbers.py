@@ -9,6 +9,7 @@ from text_to_num import alpha2digit
 
 # ACLED's codes for vague counts: "dozens" is 12, "tens" 10, "hundreds" 100; "several"/"many" 10.
 VAGUE_COUNTS = (
+    (r"\b(?:tens|hundreds)\s+of\s+thousands\b", "100000"),  # a war's toll: above MAX_EVENT_COUNT, never an event's
     (r"\bdozens\s+(?:and\s+dozens\s+)?of\b", "12"),
     (r"\bdozens\b", "12"),
     (r"\ba\s+dozen\b", "12"),
@@ -47,7 +48,7 @@ _INJURED_WORDS = r"(?:injured|wounded|hurt|injuries|maimed)"
 
 KILLED_PATTERNS = (
     re.compile(
-        r"\b(?:kill(?:s|ed|ing)?|claim(?:s|ed|ing)?\s+the\s+lives\s+of|claim(?:s|ed|ing)?|massacr(?:es|ed|ing)|"
+        r"\b(?:kill(?:s|ed|ing)?|shot\s+dead|shooting\s+dead|claim(?:s|ed|ing)?\s+the\s+lives\s+of|claim(?:s|ed|ing)?|massacr(?:es|ed|ing)|"
         r"execut(?:es|ed|ing)|slaughter(?:s|ed|ing)|murder(?:s|ed|ing)|behead(?:s|ed|ing)|eliminat(?:es|ed|ing)|"
         r"(?:led\s+to|leading\s+to|causing|caused|resulting\s+in)\s+the\s+deaths?\s+of|the\s+killing\s+of)\s+" + _QUALIFIER + _NUMBER + _NOT_INJURY
     ),
@@ -61,7 +62,7 @@ INJURED_PATTERNS = (
     re.compile(r"\b(?:left|leaving|leaves)\s+" + _QUALIFIER + _NUMBER + r"(?:\s+[a-z'’\-]+){0,3}?\s+(?:injured|wounded)\b"),
 )
 NONE_KILLED = re.compile(
-    r"\bno\s+(?:one|body|casualties|fatalities|deaths|injuries)\s+(?:was|were|have\s+been|has\s+been)?\s*(?:killed|reported|hurt|injured)|"
+    r"\b(?:nobody|no\s+(?:one|body|casualties|fatalities|deaths|injuries))\s+(?:was|were|have\s+been|has\s+been)?\s*(?:killed|reported|hurt|injured)|"
     r"\bwithout\s+(?:causing\s+)?casualties|\bcaused\s+no\s+casualties|\bno\s+(?:casualties|deaths|fatalities)\b"
 )
 # A war's running total is not an event's fatalities.
@@ -98,7 +99,10 @@ def is_running_total(normalised: str) -> bool:
 # No single event in news kills this many; such figures are a war's or a year's totals.
 MAX_EVENT_COUNT = 10_000
 # "a conjunct list: 120 militants and 60 mercenaries were killed" -> the earlier conjunct's number.
-_CONJUNCT_BEFORE = re.compile(r"(?P<n>\d{1,6})(?:\s+[a-z'’\-]+){0,5}?\s*(?:,\s*and|,|and)\s+" + _QUALIFIER + r"$")
+# Not across a clause that has its own casualty word ("3 were killed and 30 were injured": two counts).
+_CONJUNCT_BEFORE = re.compile(
+    r"(?P<n>\d{1,6})(?:\s+(?!(?:were|was|killed|dead|died|wounded|injured|hurt)\b)[a-z'’\-]+){0,5}?\s*(?:,\s*and|,|and)\s+" + _QUALIFIER + r"$"
+)
 
 
 @dataclass(frozen=True)
@@ -150,13 +154,13 @@ def _counts(text: str, patterns: tuple[re.Pattern, ...]) -> list[int]:
 
 
 def count_casualties(sentence: str) -> Casualties:
-    """Fatalities and injuries a sentence reports (the largest figure it gives for each; None if silent)."""
+    """Fatalities and injuries a sentence reports (ACLED: the lowest figure it gives for each; None if silent)."""
     text = normalise_numbers(sentence)
     if is_running_total(text) or MULTI_DAY.search(text):
         return Casualties(None, None)
     killed = _counts(text, KILLED_PATTERNS)
     injured = _counts(text, INJURED_PATTERNS)
     none_reported = NONE_KILLED.search(text) is not None
-    fatalities = max(killed) if killed else (0 if none_reported else None)
-    injuries = max(injured) if injured else (0 if none_reported and "injur" in text else None)
+    fatalities = min(killed) if killed else (0 if none_reported else None)
+    injuries = min(injured) if injured else (0 if none_reported and "injur" in text else None)
     return Casualties(fatalities, injuries)
