@@ -237,8 +237,8 @@ class PlaceFinder:
             if place is None and owner.endswith("s") and len(owner) > 4:
                 # "Aleppos Salaheddin district": wire copy without apostrophes; the owner is the place we know
                 place = self.gazetteer.city(owner[:-1], context, largest=not self.strict) or self.gazetteer.admin1(owner[:-1], context)
-            if place is None:
-                place = self.gazetteer.spelled_like(name, context)
+            if place is None and (start, end) in self._entity_spans and key.split()[0] not in CALENDAR_WORDS:
+                place = self.gazetteer.spelled_like(name, context)  # named places only: "Sunday" is not Sandy
             if place is None and not self.strict:
                 # Finding the article's country: a city big enough to be unambiguous ("rocket attacks on
                 # Aleppo" in a story that never names Syria) says where the story is.
@@ -476,6 +476,10 @@ def _describes_territory(text: str, mention: Mention) -> bool:
     return bool(TERRITORY_AFTER.match(text[mention.end : mention.end + 16]) or TERRITORY_BEFORE.search(text[max(0, mention.start - 30) : mention.start]))
 
 
+CALENDAR_WORDS = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april",
+    "may", "june", "july", "august", "september", "october", "november", "december",
+}
 NOT_POLITICAL_VIOLENCE = re.compile(
     r"\b(?:earthquakes?|quakes?|tremors?|floods?|flooding|landslides?|mudslides?|storms?|cyclones?|hurricanes?|typhoons?|tornado(?:es)?|"
     r"wildfires?|heatwaves?|droughts?|avalanches?|collided|collisions?|crash(?:ed|es)?|accidents?|derailed|capsized|drowned|sank|"
