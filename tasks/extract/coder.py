@@ -27,7 +27,7 @@ from tasks.schemas import ACLED_SUB_EVENT_TYPES, CIVILIAN_TARGETING, EVENT_TYPE_
 CODER_VERSION = "rules-1.0"
 # An event dated this long before publication is background ("the 2013 Ghouta attack"), not news.
 BACKGROUND_DAYS = 7
-LOCATION_PREPOSITIONS = {"in", "near", "outside", "at", "of", "around", "into", "toward", "towards", "across", "on", "inside", "from", "to", "between", "and", "hit", "struck", "targeted"}
+LOCATION_PREPOSITIONS = {"in", "near", "outside", "at", "of", "around", "into", "over", "within", "throughout", "along", "toward", "towards", "across", "on", "inside", "from", "to", "between", "and", "hit", "struck", "targeted"}
 PLACE_TYPE_WORDS = {"town", "city", "village", "district", "province", "governorate", "area", "region", "neighbourhood", "neighborhood", "suburb", "camp", "outskirts", "countryside", "countryside of", "state", "oblast"}
 NEAR_WORDS = re.compile(r"\b(?:near|outside|outskirts of|countryside of|close to|around|south of|north of|east of|west of|km from|kilometres from|kilometers from)\s+$", re.I)
 ADMIN1_AFTER = re.compile(r"^\s*(?:province|governorate|region|state|oblast|countryside|prefecture)\b", re.I)
@@ -152,7 +152,7 @@ def by_places_named(doc: Doc, context: list[str], resources: Resources, excluded
     weight: Counter = Counter({iso2: -0.01 * rank for rank, iso2 in enumerate(context)})  # ties: mentions
     for sent in doc.sents:
         for place in finder.find(sent)[0]:
-            weight[place.iso2] += 0.3 if fold(place.name) in resources.gazetteer.capitals else 1
+            weight[place.iso2] += 1 if place.kind != "city" or place.population >= 5000 else 0.3  # "Industry", Calif.
     return sorted(weight, key=lambda iso2: -weight[iso2])
 
 
@@ -229,6 +229,11 @@ class PlaceFinder:
                 place = self.gazetteer.admin1(name, context)
             if place is None:
                 place = self.gazetteer.city(name, context, largest=not self.strict)
+                words = name.split()
+                while place is None and len(words) > 1:  # "Tal Abyad Raqqa": the town, then its province
+                    words = words[:-1]
+                    place = self.gazetteer.city(" ".join(words), context, largest=not self.strict)
+                    end = start + len(" ".join(words)) if place is not None else end
                 if place is not None and NEAR_WORDS.search(self._doc_text[max(0, start - 25) : start]):
                     place = Place(place.name, place.iso2, place.admin1, None, place.latitude, place.longitude, place.population, AREA, "near")
             if place is None:
