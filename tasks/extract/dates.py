@@ -82,7 +82,9 @@ def _without_datelines(sentence: str, published: date | None) -> str:
                 if wire:
                     sentence = sentence[: match.start()] + " " * (match.end() - match.start()) + sentence[match.end() :]
                 continue
-            if _EVENT_ON.search(sentence[max(0, match.start() - 30) : match.start()]):
+            before = sentence[max(0, match.start() - 30) : match.start()]
+            said_on = match.group(0)[:3].lower() == "on " and not re.search(r"\b(?:posted|published|updated)\s*$", before, re.I)
+            if said_on or _EVENT_ON.search(before):
                 continue  # "killed on 16 March 2024": the event's own date, even when the report has the same
             if _safe_date(int(match.group(3)), _month_number(month_s), int(day_s)) == published:
                 start = match.start()

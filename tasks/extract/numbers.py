@@ -127,6 +127,8 @@ def normalise_numbers(sentence: str) -> str:
     """Lower-case, spelled-out and vague numbers as digits, thousands separators removed, dates blanked."""
     text = _DATES.sub(" ", sentence.replace("’", "'").replace("\u00a0", " "))
     text = re.sub(r"\b([Nn])o one\b", r"\1obody", text)  # "no one was killed" is no count of one
+    # Before alpha2digit, which would make "tens of thousands of" "10 of 1000 of".
+    text = re.sub(r"\b(?:tens|hundreds)\s+of\s+thousands\b", "100000", text, flags=re.I)
     text = alpha2digit(text, "en", threshold=0).lower()
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     for pattern, digits in VAGUE_COUNTS:
