@@ -69,7 +69,8 @@ class ActorDictionary:
             actor = Actor(row["actor"], row["inter"], row.get("home_iso2") or None)
             for alias in _split(row.get("aliases", "")) + (row["actor"],):
                 self._named.setdefault(alias.lower(), []).append(actor)
-                (cased if alias.isupper() and len(alias) <= 5 else uncased).append(re.escape(alias))
+                # Short acronyms only as capitals ("IS" is no "is"); "Isis" and "Isil" are written both ways.
+                (cased if alias.isupper() and len(alias) <= 3 else uncased).append(re.escape(alias))
         self._named_cased = re.compile(r"(?<![\w-])(?:" + _alternation(cased) + r")(?![\w-])") if cased else None
         self._named_uncased = re.compile(r"(?<![\w-])(?:" + _alternation(uncased) + r")(?![\w])", re.I) if uncased else None
         # "Russian jets", "Israel's army", "U.S. forces", "the Syrian regime": a country's forces.

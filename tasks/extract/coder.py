@@ -676,8 +676,11 @@ def event_row(article: dict[str, Any], event: Event, ordinal: int, resources: Re
     """One merged event as an `events` row."""
     iso2 = event.country
     country_name, iso3 = _event_country_name(resources, iso2)
-    everyone = [a for p in event.parts for a in p.perpetrators] or ([event.attributed] if event.attributed else [])
-    perpetrators = _unique([a for a in everyone if not a.generic] + [a for a in everyone if a.generic])
+    # The first sentence that names who acted decides actor1 (named before generic within it); the
+    # perpetrators later sentences add are associated actors, not replacements.
+    by_part = [sorted(p.perpetrators, key=lambda a: a.generic) for p in event.parts if p.perpetrators]
+    everyone = [a for part in by_part for a in part] or ([event.attributed] if event.attributed else [])
+    perpetrators = _unique(everyone)
     targets = _unique([a for p in event.parts for a in p.targets if a.name not in {x.name for x in perpetrators}])
     sub_event_type = _territory(event.sub_event_type, perpetrators[0] if perpetrators else None)
     armed_targets = [a for a in targets if a.inter not in ("Civilians", "Protesters")]
