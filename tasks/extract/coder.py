@@ -678,7 +678,7 @@ def event_row(article: dict[str, Any], event: Event, ordinal: int, resources: Re
     country_name, iso3 = _event_country_name(resources, iso2)
     # The first sentence that names who acted decides actor1 (named before generic within it); the
     # perpetrators later sentences add are associated actors, not replacements.
-    by_part = [sorted(p.perpetrators, key=lambda a: a.generic) for p in event.parts if p.perpetrators]
+    by_part = [sorted(p.perpetrators, key=_actor_strength) for p in event.parts if p.perpetrators]
     everyone = [a for part in by_part for a in part] or ([event.attributed] if event.attributed else [])
     perpetrators = _unique(everyone)
     targets = _unique([a for p in event.parts for a in p.targets if a.name not in {x.name for x in perpetrators}])
@@ -751,6 +751,12 @@ def event_row(article: dict[str, Any], event: Event, ordinal: int, resources: Re
         "confidence": round(min(confidence, 0.95), 2),
         "extractor_version": resources.version,
     }
+
+
+def _actor_strength(actor: Actor) -> int:
+    """Named actors first, then generic ones ("rebels"), last a bare country name ("Syria rebel rocket")."""
+    bare_country = actor.generic and actor.inter == "State forces" and actor.name.startswith("Military Forces of")
+    return 2 if bare_country else int(actor.generic)
 
 
 def _default_actor1(event_type: str, sub_event_type: str, country_name: str, iso2: str | None) -> Actor:

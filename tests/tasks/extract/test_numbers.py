@@ -28,6 +28,14 @@ from tasks.extract.numbers import count_casualties
         ("No casualties were reported.", 0, None),
         ("The attack took place at 10:30, killing 4 people.", 4, None),
         ("The army said 1,200 fighters were killed.", 1200, None),
+        ("The strike killed 4 to 6 people, according to local officials.", 4, None),  # a range: its lowest figure
+        ("Four to six people were killed in the raid, police said.", 4, None),
+        ("The raid killed 4-6 people, police said.", 4, None),
+        ("At least 25 people were killed when jets struck the market.", 25, None),
+        ("Hundreds of people were wounded in the blast.", None, 100),
+        ("Scores of people were injured.", None, 20),
+        ("Two policemen were wounded when the convoy was attacked.", None, 2),
+        ("The blast caused no casualties.", 0, None),
     ],
 )
 def test_counts(sentence, fatalities, injuries):
@@ -43,7 +51,43 @@ def test_counts(sentence, fatalities, injuries):
         "So far this year 1,500 civilians have been killed.",
         "Nobody knows how it works, the minister said.",
         "A 3.5 percent rise was killed off by the budget.",
+        "The conflict has killed at least 500,000 people.",
+        "Since the war began in April last year, more than 15,000 people have been killed.",
+        pytest.param(
+            "Tens of thousands of people have been killed in the war.",
+            marks=pytest.mark.xfail(
+                reason="normalise_numbers runs alpha2digit first, which makes 'Tens of thousands of' '10 of 1000 of': no later rule sees the words, 1000 is counted",
+                strict=True,
+            ),
+        ),
     ],
 )
 def test_running_totals_and_non_counts_are_not_fatalities(sentence):
     assert count_casualties(sentence).fatalities is None
+
+
+@pytest.mark.parametrize(
+    "sentence, fatalities, injuries",
+    [
+        ("Three US troops were killed and more than 30 were injured in a drone attack on a base in Jordan.", 3, 30),
+        ("The attack left 7 dead and 12 wounded.", 7, 12),
+        ("A soldier was killed and two others were wounded.", 1, 2),
+        ("Two soldiers were wounded and a civilian was killed.", 1, 2),
+        ("Two soldiers and a civilian were killed in the ambush.", 3, None),  # one verb for a list of groups: their sum
+    ],
+)
+def test_deaths_and_injuries_in_one_sentence_are_counted_apart(sentence, fatalities, injuries):
+    counts = count_casualties(sentence)
+    assert (counts.fatalities, counts.injuries) == (fatalities, injuries)
+
+
+def test_conflicting_reports_take_the_lowest_figure():
+    assert count_casualties("Officials put the death toll at 30, while medics said 42 people had died.").fatalities == 30
+
+
+def test_shot_dead_with_a_count():
+    assert count_casualties("Soldiers shot dead 14 civilians in the village.").fatalities == 14
+
+
+def test_no_one_killed_is_zero():
+    assert count_casualties("No one was killed in the attack, police said.").fatalities == 0
