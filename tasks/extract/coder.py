@@ -390,6 +390,7 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> lis
             continue
         if is_running_total(normalise_numbers(text)):
             continue
+        sentence = text  # notes keep the whole sentence, even when only its first part is news
         text = foreground(text, lead=index < 2)
         if text is None:
             continue
@@ -420,7 +421,7 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> lis
             Candidate(
                 sub_event_type=trigger.sub_event_type if trigger and not trigger.weak else None,
                 weak=trigger is None or trigger.weak,
-                sentence=text, index=index, place=place, country=country,
+                sentence=sentence, index=index, place=place, country=country,
                 perpetrators=_unique(perpetrators), targets=_unique(targets),
                 fatalities=counts.fatalities, injuries=counts.injuries,
                 when=_same_day(text, candidates) or resolve_event_date(text, published),
@@ -713,15 +714,18 @@ def event_row(article: dict[str, Any], event: Event, ordinal: int, resources: Re
     injuries = [p.injuries for p in event.parts if p.injuries is not None]
     admin2 = resources.gazetteer.admin2_of(place.latitude, place.longitude) if place and place.precision < REGION else None
     notes = " ".join(dict.fromkeys(p.sentence for p in event.parts))
-    confidence = 0.5 + 0.1 * sum(
+    # How much of the event its own sentences say: a trigger, a place, who acted, a day, a count; an
+    # actor inferred from elsewhere in the article or an event outside the lead counts for less.
+    own_actor = any(p.perpetrators for p in event.parts)
+    confidence = 0.45 + 0.1 * sum(
         (
             any(not p.weak for p in event.parts),
             any(p.place is not None for p in event.parts),
-            bool(perpetrators),
+            own_actor,
             when.explicit,
             bool(fatalities or injuries),
         )
-    )
+    ) + (0.05 if not own_actor and event.attributed else 0) + (0.05 if any(p.index < LEAD_SENTENCES for p in event.parts) else 0)
     return {
         "event_id": f"{article['article_id'][:16]}-{ordinal:03d}",
         "article_id": article["article_id"],
