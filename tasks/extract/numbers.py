@@ -39,7 +39,10 @@ _FILLER = r"(?:\s+(?!(?:and|while|but|as|with|after|when)\b)[a-z'’\-]+){0,8}?"
 # "58 people including women and children were killed": who they were, said without a number.
 _SUBSET_WORDS = re.compile(r",?\s*\b(?:including|among\s+them|mostly|mainly)\s+(?:a\s+|an\s+)?[a-z\-]+(?:\s+and\s+[a-z\-]+)?(?=\s+(?:were|was|have|had|are|is|killed|died)\b)")
 # "53 civilians including 21 children died": the part named inside the whole is not the count.
-_SUBSET = re.compile(r",?\s*\b(?:including|among\s+them|among\s+whom|of\s+whom)\s+(?:at\s+least\s+|some\s+|about\s+)?\d+(?:\s+[a-z'\-]+){1,3}?(?=\s+(?:were|was|have|had|are|is|killed|died|dead|and\b)|,)")
+_SUBSET = re.compile(
+    r",?\s*\b(?:including|among\s+them|among\s+whom|of\s+whom)\s+(?:at\s+least\s+|some\s+|about\s+)?\d+(?:\s+[a-z'\-]+){1,3}?"
+    r"(?:,?\s+and\s+\d+(?:\s+[a-z'\-]+){1,2}?)?(?=\s+(?:were|was|have|had|are|is|killed|died|dead|and\b)|,)"
+)
 _BE = r"(?:\s+(?:were|was|have\s+been|had\s+been|has\s+been|are|is|being|got|been))?(?:\s+(?:reportedly|also|confirmed|all|later|allegedly))?"
 
 # "martyred" (Syrian state media), "eliminated" (army communiqués) are how some sources say killed.
