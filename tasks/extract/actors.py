@@ -11,7 +11,7 @@ from tasks.extract.gazetteer import Country, _read_csv, _split
 FORCE_NOUNS = (
     r"army|armed forces|military|forces|troops|soldiers|jets|warplanes|war planes|aircraft|air force|air forces|aviation|navy|"
     r"artillery|drones?|helicopters?|gunships?|tanks|regime|government forces|government troops|marines|special forces|"
-    r"aerospace forces|defence ministry|defense ministry|military aircraft|fighter jets|planes|airstrikes?|air strikes?|strikes|"
+    r"aerospace forces|defence ministry|defense ministry|military aircraft|fighter jets|planes|airstrikes?|air strikes?|strikes|air defen[cs]es?|"
     r"missiles?|shelling|bombardment|raids?|attacks?|offensive|units?|battalions?|brigades?|personnel|coalition"
 )
 POLICE_NOUNS = r"police|police officers|policemen|riot police|security forces|gendarmes|gendarmerie"
@@ -32,7 +32,9 @@ GENERIC_ACTORS = (
      r"air ?strikes?|air raids?|raids?|shelling|bombardment|bombing|barrel bombs?|fire|attacks?|offensive|air force|planes|rockets?|missiles?|gunfire)|"
      r"the army|the military|soldiers|troops|regime", "{state_forces}", "State forces"),
     (r"police|police officers|policemen|riot police|security forces|gendarmes", "{police_forces}", "State forces"),
-    (r"(?:the\s+)?(?:transitional\s+|interim\s+|federal\s+|central\s+)?government", "{government}", "State forces"),
+    # Not "government buildings": property is no actor.
+    (r"(?:the\s+)?(?:transitional\s+|interim\s+|federal\s+|central\s+)?government(?!\s+(?:buildings?|offices?|headquarters|property|facilities|premises|compound|vehicles?|websites?))",
+     "{government}", "State forces"),
 )
 
 
