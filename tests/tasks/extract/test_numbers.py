@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.extract.numbers import count_casualties
+from tasks.extract.numbers import Casualties, count_casualties
 
 
 @pytest.mark.parametrize(
@@ -36,6 +36,20 @@ from tasks.extract.numbers import count_casualties
         ("Scores of people were injured.", None, 20),
         ("Two policemen were wounded when the convoy was attacked.", None, 2),
         ("The blast caused no casualties.", 0, None),
+        # Digits that are no counts: dates, spans of time, distances.
+        ("Tue Oct 3 2017 At least 45 killed in US airstrike on Raqqa.", 45, None),
+        ("06-06-2016 3 Civilians Killed 38 Injured in Rocket Attacks on Deir Ezzor.", 3, 38),
+        ("Similar attacks in the past 24 hours killed 10 people in the city.", 10, None),
+        ("The village lies 60 kilometres from the city where 3 people were killed.", 3, None),
+        # A subset named inside the whole is not the toll.
+        ("At least 53 civilians including 21 children died on Sunday.", 53, None),
+        ("On Tuesday 25 people including seven women and a child were killed.", 25, None),
+        ("Nearly 58 people including women and children were killed in the shelling.", 58, None),
+        # How some sources say killed.
+        ("Three citizens were martyred and others were injured in the bombing.", 3, None),
+        ("Army units eliminated over 75 militants near the town.", 75, None),
+        ("The raids led to the death of five civilians.", 5, None),
+        ("The video shows the killing of two activists.", 2, None),
     ],
 )
 def test_counts(sentence, fatalities, injuries):
@@ -85,3 +99,17 @@ def test_shot_dead_with_a_count():
 
 def test_no_one_killed_is_zero():
     assert count_casualties("No one was killed in the attack, police said.").fatalities == 0
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Seven days of airstrikes across the province had left more than 75 civilians dead.",
+        "At least 79 civilians were killed in the city over the last 48 hours by air strikes.",
+        "Hundreds were killed in a week of intense bombing.",
+        "On Friday and Saturday at least 13 civilians died in suspected air strikes.",
+        "In recent weeks 40 people have been killed in the province.",
+    ],
+)
+def test_a_toll_summed_over_several_days_is_no_events_fatalities(sentence):
+    assert count_casualties(sentence) == Casualties(None, None)

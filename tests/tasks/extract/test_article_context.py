@@ -1,0 +1,102 @@
+"""Article-level rules of the coder: what is news and what is context, where the story is, who acted."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tasks.clean import clean_records
+from tasks.evaluate import primary_event
+from tasks.extract.coder import code_articles
+from tasks.extract.gazetteer import skeleton
+from tasks.records import RawRecord
+
+PUBLISHED = date(2017, 4, 9)  # a Sunday
+
+
+def code(resources, text, published=PUBLISHED):
+    cleaned = clean_records([RawRecord("t", text, published=published.isoformat())], date(2026, 11, 21), {})
+    assert cleaned.articles, cleaned.quarantined
+    events, failures = code_articles(cleaned.articles, resources)
+    assert failures == []
+    return events
+
+
+def test_an_earlier_attack_named_in_a_clause_is_context_not_news(resources):
+    events = code(
+        resources,
+        "One woman was killed in an air strike on Saturday on the Syrian town of Khan Sheikhun, site of a suspected "
+        "chemical attack earlier this week that killed 87 people, a monitor said.",
+    )
+    event = primary_event(events)
+    assert (event["sub_event_type"], event["fatalities"], event["event_date"]) == ("Air/drone strike", 1, date(2017, 4, 8))
+    assert all(e["sub_event_type"] != "Chemical weapon" for e in events)
+
+
+def test_a_toll_of_several_days_later_in_the_article_does_not_replace_the_news(resources):
+    events = code(
+        resources,
+        "Air strikes on a school complex in the village of Hass in Idlib province killed 35 people on Saturday, rescuers said. "
+        "The strikes hit the school as children gathered outside. Residents said warplanes circled for an hour. "
+        "Seven days of airstrikes across the province had left more than 75 civilians dead and 150 wounded.",
+    )
+    assert primary_event(events)["fatalities"] == 35
+
+
+def test_the_holder_of_a_town_is_not_who_attacked_it(resources):
+    event = primary_event(
+        code(resources, "Syrian government air strikes on the Islamic State-held town of al-Bab in Syria killed 12 civilians on Saturday.")
+    )
+    assert event["actor1"] == "Military Forces of Syria"
+    assert "Islamic State" not in (event["actor2"] or "")
+
+
+def test_the_story_is_where_its_places_are_not_whose_names_recur(resources):
+    event = primary_event(
+        code(
+            resources,
+            "Intense bombardment by the Assad regime and its ally Russia killed 80 civilians in the city of Aleppo on Saturday. "
+            "Russia denied the charge. Russia said its aircraft struck only militants, and Moscow called for talks. "
+            "Diplomats in Washington and Geneva condemned the bombardment.",
+        )
+    )
+    assert (event["country"], event["admin1"]) == ("Syria", "Aleppo")
+
+
+def test_names_spelled_another_way_or_without_an_apostrophe_are_still_found(resources):
+    ezour = primary_event(code(resources, "The Syrian army killed over 60 ISIL militants in Deir Ezour on Saturday."))
+    assert ezour["admin1"] == "Deir ez-Zor"
+    possessive = primary_event(code(resources, "A bomb exploded in Aleppos Salaheddin district in Syria on Saturday, killing six people."))
+    assert possessive["admin1"] == "Aleppo"
+    assert skeleton("deir ez zor") == skeleton("deir ezour") and skeleton("idleb") == skeleton("idlib")
+
+
+def test_a_claim_of_responsibility_names_the_perpetrator(resources):
+    event = primary_event(
+        code(
+            resources,
+            "A suicide bomber killed 22 people at a wedding party in Hasakeh province in Syria on Saturday. "
+            "The Islamic State group claimed responsibility for the attack.",
+        )
+    )
+    assert (event["sub_event_type"], event["actor1"]) == ("Suicide bomb", "Islamic State (Syria)")
+
+
+def test_without_a_claim_the_perpetrator_stays_unknown(resources):
+    event = primary_event(
+        code(
+            resources,
+            "A car bomb exploded near a checkpoint in Azaz in Aleppo province in Syria on Saturday, killing 20 people. "
+            "It was not immediately clear who carried out the attack.",
+        )
+    )
+    assert event["actor1"] == "Unidentified Armed Group (Syria)"
+
+
+def test_notes_keep_the_whole_sentence_even_when_part_of_it_is_context(resources):
+    text = (
+        "Rebel shelling killed four civilians in Damascus on Saturday, days after a car bomb killed 12 people in the same "
+        "district, a monitor said."
+    )
+    event = primary_event(code(resources, text))
+    assert event["fatalities"] == 4
+    assert text in event["notes"]
