@@ -24,6 +24,8 @@ def test_seeds_required_events(prefect_server, shared_dir, tmp_path, capsys):
     metrics = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
     missing = [line for line in out.splitlines() if " event: " in line]
     assert metrics["required_found"] == metrics["required_total"] == 4, missing
+    # Who acted and as what, as the reference coding has it, for every required event.
+    assert metrics["agree_actor1"] == metrics["agree_inter1"] == 1.0, out
     # The Tehran meeting in the first seed is talks, not violence: its only event is the Israeli strike.
     published = Lake(str(lake))
     kind, gold = load_gold(gold_path)

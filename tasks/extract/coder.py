@@ -311,6 +311,12 @@ def _in_trigger(token: Token, trigger_span: tuple[int, int] | None) -> bool:
     return trigger_span is not None and trigger_span[0] <= token.idx < trigger_span[1]
 
 
+def _names_trigger(noun: Token, trigger_span: tuple[int, int] | None) -> bool:
+    """'regime barrel bomb attacks': an attack noun right after the trigger is the trigger's head noun
+    (but the "rebel offensive" elsewhere in the sentence is another action)."""
+    return trigger_span is not None and noun.lower_ in ATTACK_NOUNS and 0 <= noun.idx - trigger_span[1] <= 1
+
+
 def _governs(verb: Token, trigger_span: tuple[int, int] | None) -> bool:
     """True when the trigger is the verb itself or its object ("launched airstrikes", "carried out strikes on")."""
     if trigger_span is None:
@@ -339,7 +345,7 @@ def actor_role(mention: Mention, doc: Doc, trigger_span: tuple[int, int] | None,
         if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.lower_ in GROUP_NOUNS:
             token = token.head.head  # "members of the Gran Grif gang" act as the gang
             continue
-        if token.dep_ in ("compound", "amod", "poss", "nmod", "npadvmod") and (_in_trigger(token.head, trigger_span) or token.head.lower_ in ATTACK_NOUNS):
+        if token.dep_ in ("compound", "amod", "poss", "nmod", "npadvmod") and (_in_trigger(token.head, trigger_span) or _names_trigger(token.head, trigger_span)):
             return "actor1"  # "Russian air strikes", "Israel's airstrikes", "regime barrel bomb attacks", "rebel rocket fire"
         if token.dep_ in ("compound", "amod", "poss", "nmod", "conj", "appos") and token.head.i != token.i:
             token = token.head
@@ -682,6 +688,9 @@ def event_row(article: dict[str, Any], event: Event, ordinal: int, resources: Re
     by_part = [sorted(p.perpetrators, key=_actor_strength) for p in event.parts if p.perpetrators]
     everyone = [a for part in by_part for a in part] or ([event.attributed] if event.attributed else [])
     perpetrators = _unique(everyone)
+    if perpetrators and not perpetrators[0].generic:  # "the rebel group HTS": the generic name is HTS again
+        lead = perpetrators[0]
+        perpetrators = [lead] + [a for a in perpetrators[1:] if not (a.generic and a.inter == lead.inter)]
     targets = _unique([a for p in event.parts for a in p.targets if a.name not in {x.name for x in perpetrators}])
     sub_event_type = _territory(event.sub_event_type, perpetrators[0] if perpetrators else None)
     armed_targets = [a for a in targets if a.inter not in ("Civilians", "Protesters")]
@@ -701,7 +710,11 @@ def event_row(article: dict[str, Any], event: Event, ordinal: int, resources: Re
     if event_type == "Battles":
         # The two sides of a battle are actor1 and actor2 ("clashes between the SDF and IS").
         allies = ("State forces", "External/Other forces")  # "Syrian and Russian forces" fight on one side
-        opponents = armed_targets + [a for a in perpetrators[1:] if not (_inter(a, iso2) in allies and _inter(actor1, iso2) in allies)]
+        # "The rebel group Hayat Tahrir al-Sham": a generic name of actor1's own kind is actor1 again.
+        opponents = [a for a in armed_targets + perpetrators[1:] if not (a.generic and a.inter == actor1.inter and not actor1.generic)]
+        opponents = [t for t in armed_targets if t in opponents] + [
+            a for a in perpetrators[1:] if a in opponents and not (_inter(a, iso2) in allies and _inter(actor1, iso2) in allies)
+        ]
         if opponents:
             actor2 = opponents[0]
             perpetrators = [p for p in perpetrators if p.name != actor2.name]
