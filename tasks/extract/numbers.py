@@ -142,6 +142,12 @@ def normalise_numbers(sentence: str) -> str:
     return re.sub(r"\bbetween\s+(\d+)\s+and\s+\d+", r"\1", text)
 
 
+WEAPONS = re.compile(
+    r"\s+(?:(?!(?:killed|injured|wounded|dead|died|hurt|were|was|in|on|by|and|of|people|civilians)\b)[a-z'\-]+\s+){0,2}?(?:car\s+)?(?:bombs?|air\s*strikes?|strikes|raids?|air\s+raids?|shells?|rockets?|missiles?|mortars?|"
+    r"blasts?|explosions?|attacks?|barrel\s+bombs?|bombings?|drones?|sorties|projectiles?|grenades?)\b"
+)
+
+
 def _counts(text: str, patterns: tuple[re.Pattern, ...]) -> list[int]:
     found = []
     for pattern in patterns:
@@ -151,6 +157,8 @@ def _counts(text: str, patterns: tuple[re.Pattern, ...]) -> list[int]:
                 continue
             if 1900 <= value <= 2100 and re.search(r"\b(?:in|since|of|year)\s+$", text[: match.start("n")]):
                 continue  # a year, not a count
+            if WEAPONS.match(text[match.end("n") :]):
+                continue  # "two car bombs killed 25": the number counts the weapons, not the dead
             conjunct = _CONJUNCT_BEFORE.search(text[: match.start("n")])
             if conjunct and pattern is patterns[-2 if patterns is KILLED_PATTERNS else 1]:
                 value += int(conjunct.group("n"))
