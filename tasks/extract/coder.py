@@ -480,12 +480,13 @@ ATTACK_NOUNS = {
     "bombings", "barrage", "offensive", "assault", "bombs", "rockets", "missiles", "shells", "mortars", "gunfire", "sniper", "snipers",
 }
 TERRITORY_AFTER = re.compile(r"^-?\s*(?:held|controlled|run|occupied|dominated)\b", re.I)
-TERRITORY_BEFORE = re.compile(r"\b(?:held|controlled|run|occupied|dominated|stronghold|bastion|territory|areas?)\s+(?:by|of)\s+(?:the\s+)?$", re.I)
+# "held by the extremist Islamic State group", "held by the Islamic State (IS) group"
+TERRITORY_BEFORE = re.compile(r"\b(?:held|controlled|run|occupied|dominated|stronghold|bastion|territory|areas?)\s+(?:by|of)\s+(?:the\s+)?(?:[\w\-]+\s+){0,3}\(?$", re.I)
 
 
 def _describes_territory(text: str, mention: Mention) -> bool:
     """'an IS-held town', 'a village held by the Islamic State group': whose ground it is, not who acted."""
-    return bool(TERRITORY_AFTER.match(text[mention.end : mention.end + 16]) or TERRITORY_BEFORE.search(text[max(0, mention.start - 30) : mention.start]))
+    return bool(TERRITORY_AFTER.match(text[mention.end : mention.end + 16]) or TERRITORY_BEFORE.search(text[max(0, mention.start - 50) : mention.start]))
 
 
 CALENDAR_WORDS = {

@@ -48,6 +48,14 @@ def test_the_holder_of_a_town_is_not_who_attacked_it(resources):
     )
     assert event["actor1"] == "Military Forces of Syria"
     assert "Islamic State" not in (event["actor2"] or "")
+    held_by = primary_event(
+        code(
+            resources,
+            "At least 11 civilians were killed in regime barrel bomb attacks in the town of al-Bab in Syria held by the "
+            "extremist Islamic State (IS) group on Saturday.",
+        )
+    )
+    assert held_by["actor1"] == "Military Forces of Syria" and "Islamic State" not in (held_by["assoc_actor_1"] or "")
 
 
 def test_the_story_is_where_its_places_are_not_whose_names_recur(resources):
