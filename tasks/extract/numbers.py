@@ -23,7 +23,7 @@ VAGUE_COUNTS = (
     (r"\b(?:a|one)\s+(?:person|man|woman|child|civilian|soldier|fighter|boy|girl)\b", "1 person"),
 )
 _QUALIFIER = (
-    r"(?:(?:at\s+least|more\s+than|over|some|about|around|nearly|almost|up\s+to|as\s+many\s+as|approximately|"
+    r"(?:(?:at\s+least|more\s+than|over|well\s+over|just\s+over|close\s+to|some|about|around|nearly|almost|up\s+to|as\s+many\s+as|approximately|"
     r"an\s+estimated|roughly|a\s+total\s+of|no\s+(?:fewer|less)\s+than|upwards\s+of|another|an\s+additional|"
     r"at\s+least\s+another)\s+)*"
 )
@@ -57,7 +57,7 @@ KILLED_PATTERNS = (
     ),
     re.compile(r"\b(?:left|leaving|leaves)\s+" + _QUALIFIER + _NUMBER + r"(?:\s+[a-z'’\-]+){0,3}?\s+dead\b"),
     re.compile(_QUALIFIER + _NUMBER + _FILLER + _BE + r"\s+" + _KILLED_WORDS + r"\b"),
-    re.compile(r"\bdeath\s+toll\b(?:\s+[a-z'’\-]+){0,6}?\s+(?:at|to|of|reached|hit)\s+" + _QUALIFIER + _NUMBER),
+    re.compile(r"\bdeath\s+toll\b(?:\s+[a-z'’\-]+){0,16}?\s+(?:at|to|of|reached|hit)\s+" + _QUALIFIER + _NUMBER),
 )
 INJURED_PATTERNS = (
     re.compile(r"\b(?:injur(?:es|ed|ing)|wound(?:s|ed|ing)|hurt(?:ing)?|maim(?:s|ed|ing))\s+" + _QUALIFIER + _NUMBER),

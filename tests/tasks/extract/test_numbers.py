@@ -42,6 +42,8 @@ from tasks.extract.numbers import Casualties, count_casualties
         ("Similar attacks in the past 24 hours killed 10 people in the city.", 10, None),
         ("The village lies 60 kilometres from the city where 3 people were killed.", 3, None),
         ("Two car bombs killed at least 25 people in the city.", 25, None),  # the number of weapons is no toll
+        ("The opposition accused government forces of killing well over 1000 civilians with poison gas.", 1000, None),
+        ("A monitor raised the death toll from airstrikes on a market in a northern opposition-held town the previous day to 61.", 61, None),
         # A subset named inside the whole is not the toll.
         ("At least 53 civilians including 21 children died on Sunday.", 53, None),
         ("On Tuesday 25 people including seven women and a child were killed.", 25, None),
