@@ -40,6 +40,7 @@ VIOLENCE_VERBS = re.compile(
 )
 # Verbs whose subject did the violence only when the violence is their object ("Israel launched airstrikes").
 LIGHT_VERBS = re.compile(r"^(?:launch|conduct|carr|mount|stag|us|unleash|step|intensif|resum|continu|begin|began|start)")
+ARTICLE_WORDS = {"ash", "at", "an", "az", "ad", "as", "ar", "al", "el", "tal", "tell", "deir", "bab", "ain", "ras", "jabal", "jebel", "wadi", "kafr", "beit", "abu", "umm", "bir", "khan", "san", "santa", "port", "fort", "new", "el"}
 NAME_PARTICLES = {"al", "el", "ez", "ash", "ad", "as", "ar", "es", "bin", "-", "al-", "el-"}
 # Regions larger than a country are never an event location.
 MACRO_REGIONS = {fold(n) for n in ("Middle East", "the Middle East", "Gulf", "Persian Gulf", "Levant", "Europe", "Africa", "Asia", "West", "Sahel", "Horn of Africa", "North Africa", "West Africa", "East Africa", "Mediterranean", "Red Sea", "Arab world")}
@@ -232,6 +233,8 @@ class PlaceFinder:
                 words = name.split()
                 while place is None and len(words) > 1:  # "Tal Abyad Raqqa": the town, then its province
                     words = words[:-1]
+                    if len(words) == 1 and (words[0].lower() in NAME_PARTICLES | ARTICLE_WORDS or len(words[0]) < 4):
+                        break  # "Ash" of "Ash Shairat" is no town
                     place = self.gazetteer.city(" ".join(words), context, largest=not self.strict)
                     end = start + len(" ".join(words)) if place is not None else end
                 if place is not None and NEAR_WORDS.search(self._doc_text[max(0, start - 25) : start]):
@@ -243,7 +246,9 @@ class PlaceFinder:
                 # "Aleppos Salaheddin district": wire copy without apostrophes; the owner is the place we know
                 place = self.gazetteer.city(owner[:-1], context, largest=not self.strict) or self.gazetteer.admin1(owner[:-1], context)
             if place is None and (start, end) in self._entity_spans and key.split()[0] not in CALENDAR_WORDS:
-                place = self.gazetteer.spelled_like(name, context)  # named places only: "Sunday" is not Sandy
+                # Named places only ("Sunday" is not Sandy), and only in the story's own country: a near-miss
+                # spelling in a country the sentence merely mentions is more likely a different name.
+                place = self.gazetteer.spelled_like(name, self.context[:1] if self.strict else context)
             if place is None and not self.strict:
                 # Finding the article's country: a city big enough to be unambiguous ("rocket attacks on
                 # Aleppo" in a story that never names Syria) says where the story is.
