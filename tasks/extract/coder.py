@@ -81,6 +81,8 @@ class Candidate:
     fatalities: int | None
     injuries: int | None
     when: EventDate
+    fatalities_vague: bool = False  # "dozens": a stated figure elsewhere replaces it
+    injuries_vague: bool = False
 
 
 @dataclass
@@ -435,6 +437,7 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> lis
                 sentence=sentence, index=index, place=place, country=country,
                 perpetrators=_unique(perpetrators), targets=_unique(targets),
                 fatalities=counts.fatalities, injuries=counts.injuries,
+                fatalities_vague=counts.fatalities_vague, injuries_vague=counts.injuries_vague,
                 when=_same_day(text, candidates) or resolve_event_date(text, published),
             )
         )
@@ -729,8 +732,8 @@ def event_row(article: dict[str, Any], event: Event, ordinal: int, resources: Re
         actor2 = Actor(f"Civilians ({country_name})", "Civilians", None)
     place = event.place
     when = event.when()
-    fatalities = [p.fatalities for p in event.parts if p.fatalities is not None]
-    injuries = [p.injuries for p in event.parts if p.injuries is not None]
+    fatalities = _first_count([(p.fatalities, p.fatalities_vague) for p in event.parts])
+    injuries = _first_count([(p.injuries, p.injuries_vague) for p in event.parts])
     admin2 = resources.gazetteer.admin2_of(place.latitude, place.longitude) if place and place.precision < REGION else None
     notes = " ".join(dict.fromkeys(p.sentence for p in event.parts))
     # How much of the event its own sentences say: a trigger, a place, who acted, a day, a count; an
@@ -768,12 +771,19 @@ def event_row(article: dict[str, Any], event: Event, ordinal: int, resources: Re
         "latitude": place.latitude if place else None,
         "longitude": place.longitude if place else None,
         "geo_precision": place.precision if place else REGION,
-        "fatalities": fatalities[0] if fatalities else 0,
-        "injuries": max(injuries) if injuries else 0,
+        "fatalities": fatalities or 0,
+        "injuries": injuries or 0,
         "notes": notes,
         "confidence": round(min(confidence, 0.95), 2),
         "extractor_version": resources.version,
     }
+
+
+def _first_count(counts: list[tuple[int | None, bool]]) -> int | None:
+    """The first figure reported for the event (the lead's), but a stated number over a word's stand-in
+    ("Dozens killed ... at least 60 civilians died" is 60)."""
+    stated = [n for n, vague in counts if n is not None and not vague]
+    return stated[0] if stated else next((n for n, _ in counts if n is not None), None)
 
 
 def _actor_strength(actor: Actor) -> int:

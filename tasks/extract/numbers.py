@@ -110,10 +110,16 @@ _CONJUNCT_BEFORE = re.compile(
 
 @dataclass(frozen=True)
 class Casualties:
-    """Counts read from one sentence; None means the sentence does not say."""
+    """Counts read from one sentence; None means the sentence does not say.
+
+    `*_vague`: the figure is ACLED's stand-in for words ("dozens" is 12), which a stated number for the
+    same event replaces.
+    """
 
     fatalities: int | None
     injuries: int | None
+    fatalities_vague: bool = False
+    injuries_vague: bool = False
 
 
 _MONTH_NAMES = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
@@ -126,15 +132,15 @@ _DATES = re.compile(
 )
 
 
-def normalise_numbers(sentence: str) -> str:
-    """Lower-case, spelled-out and vague numbers as digits, thousands separators removed, dates blanked."""
+def normalise_numbers(sentence: str, vague: bool = True) -> str:
+    """Lower-case, spelled-out (and, with `vague`, vague) numbers as digits, thousands separators removed, dates blanked."""
     text = _DATES.sub(" ", sentence.replace("’", "'").replace("\u00a0", " "))
     text = re.sub(r"\b([Nn])o one\b", r"\1obody", text)  # "no one was killed" is no count of one
     # Before alpha2digit, which would make "tens of thousands of" "10 of 1000 of".
     text = re.sub(r"\b(?:tens|hundreds)\s+of\s+thousands\b", "100000", text, flags=re.I)
     text = alpha2digit(text, "en", threshold=0).lower()
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
-    for pattern, digits in VAGUE_COUNTS:
+    for pattern, digits in VAGUE_COUNTS if vague else VAGUE_COUNTS[-1:]:  # "a man" is one, not vague
         text = re.sub(pattern, digits, text)
     text = _SUBSET.sub("", text)
     text = _SUBSET_WORDS.sub("", text)
@@ -176,4 +182,9 @@ def count_casualties(sentence: str) -> Casualties:
     none_reported = NONE_KILLED.search(text) is not None
     fatalities = min(killed) if killed else (0 if none_reported else None)
     injuries = min(injured) if injured else (0 if none_reported and "injur" in text else None)
-    return Casualties(fatalities, injuries)
+    stated = normalise_numbers(sentence, vague=False)
+    return Casualties(
+        fatalities, injuries,
+        fatalities_vague=bool(killed) and not _counts(stated, KILLED_PATTERNS),
+        injuries_vague=bool(injured) and not _counts(stated, INJURED_PATTERNS),
+    )

@@ -108,3 +108,14 @@ def test_notes_keep_the_whole_sentence_even_when_part_of_it_is_context(resources
     event = primary_event(code(resources, text))
     assert event["fatalities"] == 4
     assert text in event["notes"]
+
+
+def test_a_stated_figure_replaces_a_vague_word_for_the_same_event(resources):
+    event = primary_event(
+        code(
+            resources,
+            "US coalition warplanes kill dozens of civilians in Syria's Aleppo. "
+            "Coalition jets killed at least 60 civilians in the village of Salsana in Aleppo province on Saturday, a monitor said.",
+        )
+    )
+    assert event["fatalities"] == 60
