@@ -650,6 +650,9 @@ def _is_background(event: Event, published: date | None) -> bool:
 
 
 LEAD_SENTENCES = 3
+# After the lead, an article's news is what happened today or yesterday; older incidents it mentions
+# were reported when they happened (by the same feed) and are recalled as context here.
+NEWS_WINDOW_DAYS = 1
 
 
 def _is_news(event: Event, events: list[Event], published: date | None) -> bool:
@@ -660,7 +663,7 @@ def _is_news(event: Event, events: list[Event], published: date | None) -> bool:
     anchor = published or next((e.when().day for e in events if e.when().explicit and e.when().day), None)
     when = event.when()
     if when.explicit and when.day and anchor:
-        return abs((anchor - when.day).days) <= 2
+        return abs((anchor - when.day).days) <= NEWS_WINDOW_DAYS
     return not any(p.index < LEAD_SENTENCES for e in events for p in e.parts)  # the first event is news wherever it starts
 
 

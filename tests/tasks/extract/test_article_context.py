@@ -119,3 +119,14 @@ def test_a_stated_figure_replaces_a_vague_word_for_the_same_event(resources):
         )
     )
     assert event["fatalities"] == 60
+
+
+def test_after_the_lead_only_todays_and_yesterdays_incidents_are_news(resources):
+    events = code(
+        resources,
+        "Russian missiles struck an apartment block in Dnipro in Ukraine on Sunday, killing six people, officials said. "
+        "Rescuers searched the rubble through the night. The city's mayor declared a day of mourning. "
+        "On Saturday a drone attack on a power plant in Kharkiv killed two workers, the regional governor said. "
+        "On Thursday shelling in Kherson killed four civilians.",
+    )
+    assert sorted(e["fatalities"] for e in events) == [2, 6]  # Sunday's strike and Saturday's; not Thursday's
