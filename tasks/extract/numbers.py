@@ -37,26 +37,31 @@ _NUMBER = (
 _NOT_INJURY = r"(?!\s+(?:people\s+|civilians\s+|others\s+)?(?:injured|wounded|hurt)\b)"
 _FILLER = r"(?:\s+(?!(?:and|while|but|as|with|after|when)\b)[a-z'’\-]+){0,8}?"
 # "58 people including women and children were killed": who they were, said without a number.
-_SUBSET_WORDS = re.compile(r",?\s*\b(?:including|among\s+them|mostly|mainly)\s+(?:a\s+|an\s+)?[a-z\-]+(?:\s+and\s+[a-z\-]+)?(?=\s+(?:were|was|have|had|are|is|killed|died)\b)")
+_SUBSET_WORDS = re.compile(r",?\s*\b(?:including|among\s+them|mostly|mainly)\s+(?:a\s+|an\s+)?[a-z\-]+(?:\s+and\s+[a-z\-]+)?,?(?=\s+(?:were|was|have|had|are|is|killed|died)\b)")
 # "53 civilians including 21 children died": the part named inside the whole is not the count.
 _SUBSET = re.compile(
     r",?\s*\b(?:including|among\s+them|among\s+whom|of\s+whom)\s+(?:at\s+least\s+|some\s+|about\s+)?\d+(?:\s+[a-z'\-]+){1,3}?"
-    r"(?:,?\s+and\s+\d+(?:\s+[a-z'\-]+){1,2}?)?(?=\s+(?:were|was|have|had|are|is|killed|died|dead|and\b)|,)"
+    r"(?:,?\s+and\s+\d+(?:\s+[a-z'\-]+){1,2}?)?(?:,(?=\s+(?:were|was|have|had|are|is|killed|died)\b))?(?=\s+(?:were|was|have|had|are|is|killed|died|dead|and\b)|,)"
 )
 _BE = r"(?:\s+(?:were|was|have\s+been|had\s+been|has\s+been|are|is|being|got|been))?(?:\s+(?:reportedly|also|confirmed|all|later|allegedly))?"
 
-# "martyred" (Syrian state media), "eliminated" (army communiqués) are how some sources say killed.
-_KILLED_WORDS = r"(?:killed|dead|died|slain|executed|massacred|murdered|shot\s+dead|lost\s+their\s+lives|perished|fatalities|deaths|bodies|beheaded|martyred|eliminated)"
+# "martyred" (Syrian state media) is how some sources say killed.
+_COMBATANTS = r"(?:terrorists|militants|fighters|insurgents|jihadists|gunmen|rebels|soldiers|troops|members|operatives|mercenaries)\b"
+_KILLED_WORDS = r"(?:killed|dead|died|slain|executed|massacred|murdered|shot\s+dead|lost\s+their\s+lives|perished|fatalities|deaths|bodies|beheaded|martyred)"
 _INJURED_WORDS = r"(?:injured|wounded|hurt|injuries|maimed)"
 
+# "120 militants and 60 mercenaries were killed": the subject figures, summed across a conjunct list.
+_SUBJECT_KILLED = re.compile(_QUALIFIER + _NUMBER + _FILLER + _BE + r"\s+" + _KILLED_WORDS + r"\b")
 KILLED_PATTERNS = (
     re.compile(
         r"\b(?:kill(?:s|ed|ing)?|shot\s+dead|shooting\s+dead|claim(?:s|ed|ing)?\s+the\s+lives\s+of|claim(?:s|ed|ing)?|massacr(?:es|ed|ing)|"
-        r"execut(?:es|ed|ing)|slaughter(?:s|ed|ing)|murder(?:s|ed|ing)|behead(?:s|ed|ing)|eliminat(?:es|ed|ing)|"
+        r"execut(?:es|ed|ing)|slaughter(?:s|ed|ing)|murder(?:s|ed|ing)|behead(?:s|ed|ing)|"
         r"(?:led\s+to|leading\s+to|causing|caused|resulting\s+in)\s+the\s+deaths?\s+of|the\s+killing\s+of)\s+" + _QUALIFIER + _NUMBER + _NOT_INJURY
     ),
     re.compile(r"\b(?:left|leaving|leaves)\s+" + _QUALIFIER + _NUMBER + r"(?:\s+[a-z'’\-]+){0,3}?\s+dead\b"),
-    re.compile(_QUALIFIER + _NUMBER + _FILLER + _BE + r"\s+" + _KILLED_WORDS + r"\b"),
+    # Army communiqués: "eliminated 75 militants" (but not "eliminated 500 jobs").
+    re.compile(r"\b(?:eliminat|neutrali[sz]|liquidat)(?:es|ed|ing)\s+" + _QUALIFIER + _NUMBER + r"(?=(?:\s+[a-z'’\-]+){0,3}?\s+" + _COMBATANTS + r")"),
+    _SUBJECT_KILLED,
     re.compile(r"\bdeath\s+toll\b(?:\s+[a-z'’\-]+){0,16}?\s+(?:at|to|of|reached|hit)\s+" + _QUALIFIER + _NUMBER),
 )
 INJURED_PATTERNS = (
@@ -88,10 +93,19 @@ MULTI_DAY = re.compile(
     r"\b(?:in|over|during|within|for)\s+(?:the\s+)?(?:past|last|previous|recent)\s+(?:(?:[2-9]|\d{2,})\s+|few\s+|several\s+|couple\s+of\s+)?(?:days|weeks|months|week|month)\b|"
     r"\b(?:in|over|during|within)\s+(?:the\s+)?(?:past|last|previous)\s+(?:4[89]|[5-9]\d|\d{3})\s+hours\b|"
     r"\b(?:\d+|a|one|two|three|four|five|six|seven|several|a\s+few)\s+(?:days?|weeks?)\s+of\s+(?:\w+\s+){0,2}(?:air\s*strikes|raids|bombing|bombardment|shelling|fighting|clashes|violence|attacks)\b|"
-    r"\bin\s+(?:a|one)\s+week\s+of\b|\bin\s+recent\s+(?:days|weeks|months)\b|\b(?:this|last)\s+week\b|"
+    r"\bin\s+(?:a|one)\s+week\s+of\b|\bin\s+recent\s+(?:days|weeks|months)\b|"
     r"\bon\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+and\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
     r"\bbetween\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+and\b"
 )
+
+
+# "killed 4 last week" sums a week, unless the sentence names the day ("on Tuesday ... the deadliest this week").
+_WEEK_TOLL = re.compile(r"\b(?:this|last)\s+week\b")
+_NAMED_DAY = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|overnight)\b")
+
+
+def _several_days(text: str) -> bool:
+    return bool(MULTI_DAY.search(text) or (_WEEK_TOLL.search(text) and not _NAMED_DAY.search(text)))
 
 
 def is_running_total(normalised: str) -> bool:
@@ -127,7 +141,8 @@ _MONTH_NAMES = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|j
 _DATES = re.compile(
     r"\b\d{1,2}[-./]\d{1,2}[-./](?:19|20)\d{2}\b|\b(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}\b|"
     r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+)?" + _MONTH_NAMES + r",?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s*)?(?:19|20)\d{2}\b|"
-    r"\b" + _MONTH_NAMES + r"\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:people|civilians|were|killed|dead))",
+    r"\b" + _MONTH_NAMES + r"\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:people|civilians|were|killed|dead))|"
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?!may\s+(?:be|have|not|also|never)\b)" + _MONTH_NAMES,
     re.I,
 )
 
@@ -154,7 +169,17 @@ WEAPONS = re.compile(
 )
 
 
-def _counts(text: str, patterns: tuple[re.Pattern, ...]) -> list[int]:
+TOLL_UPDATE = re.compile(
+    r"\b(?:bringing|raising|brought|raised|rose|risen|rising|climbed|increased|reached)\s+(?:the\s+)?(?:death\s+)?(?:toll|number\s+(?:of\s+)?(?:dead|killed))?\s*"
+    r"(?:[a-z'\-]+\s+){0,3}?(?:to|at)\s+" + _QUALIFIER + _NUMBER
+)
+# "another 5 later died", "3 others died later in hospital": more dead on top of the first figure.
+_MORE_BEFORE = re.compile(r"\b(?:another|an\s+additional|additional)\s+(?:\w+\s+)?$")
+_MORE_AFTER = re.compile(r"^\s+(?:more|others|other\s+\w+)\b")
+
+
+def _counts(text: str, patterns: tuple[re.Pattern, ...], more: bool = False) -> list:
+    """Figures the patterns find; with `more`, as (figure, adds_to_the_first) pairs."""
     found = []
     for pattern in patterns:
         for match in pattern.finditer(text):
@@ -166,25 +191,32 @@ def _counts(text: str, patterns: tuple[re.Pattern, ...]) -> list[int]:
             if WEAPONS.match(text[match.end("n") :]):
                 continue  # "two car bombs killed 25": the number counts the weapons, not the dead
             conjunct = _CONJUNCT_BEFORE.search(text[: match.start("n")])
-            if conjunct and pattern is patterns[-2 if patterns is KILLED_PATTERNS else 1]:
+            if conjunct and pattern in (_SUBJECT_KILLED, INJURED_PATTERNS[1]):
                 value += int(conjunct.group("n"))
-            found.append(value)
+            before, after = text[max(0, match.start("n") - 30) : match.start("n")], text[match.end("n") : match.end("n") + 20]
+            extra = bool(_MORE_BEFORE.search(before) or _MORE_AFTER.match(after))
+            found.append((value, extra) if more else value)
     return found
 
 
 def count_casualties(sentence: str) -> Casualties:
     """Fatalities and injuries a sentence reports (ACLED: the lowest figure it gives for each; None if silent)."""
     text = normalise_numbers(sentence)
-    if is_running_total(text) or MULTI_DAY.search(text):
+    if is_running_total(text) or _several_days(text):
         return Casualties(None, None)
-    killed = _counts(text, KILLED_PATTERNS)
+    update = TOLL_UPDATE.search(text)
+    if update:  # "bringing the death toll to 14": the new toll, not the increment
+        return Casualties(int(update.group("n")), min(_counts(text, INJURED_PATTERNS), default=None))
+    killed = _counts(text, KILLED_PATTERNS, more=True)
     injured = _counts(text, INJURED_PATTERNS)
     none_reported = NONE_KILLED.search(text) is not None
-    fatalities = min(killed) if killed else (0 if none_reported else None)
+    # ACLED: the lowest of alternative figures; "another 5 died later" adds to it.
+    base = [v for v, extra in killed if not extra]
+    fatalities = (min(base) if base else 0) + sum(v for v, extra in killed if extra) if killed else (0 if none_reported else None)
     injuries = min(injured) if injured else (0 if none_reported and "injur" in text else None)
     stated = normalise_numbers(sentence, vague=False)
     return Casualties(
         fatalities, injuries,
-        fatalities_vague=bool(killed) and not _counts(stated, KILLED_PATTERNS),
+        fatalities_vague=bool(killed) and not _counts(stated, KILLED_PATTERNS, more=True),
         injuries_vague=bool(injured) and not _counts(stated, INJURED_PATTERNS),
     )

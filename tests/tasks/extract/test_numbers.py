@@ -43,6 +43,17 @@ from tasks.extract.numbers import Casualties, count_casualties
         ("The village lies 60 kilometres from the city where 3 people were killed.", 3, None),
         ("Two car bombs killed at least 25 people in the city.", 25, None),  # the number of weapons is no toll
         ("The opposition accused government forces of killing well over 1000 civilians with poison gas.", 1000, None),
+        # A toll update is the new toll; more dead later add to the first figure.
+        ("Four people died in hospital, bringing the death toll to 14.", 14, None),
+        ("The death toll rose to 25 after 5 more bodies were found.", 25, None),
+        ("At least 10 were killed and another 5 later died of their wounds.", 15, None),
+        ("An attack killed 5 soldiers; 3 others died later in hospital.", 8, None),
+        # A day-month date is no count; a comma-closed subset is no toll either.
+        ("The strike on 7 October killed 12.", 12, None),
+        ("Seven people, including two children, were killed.", 7, None),
+        ("Ten civilians, among them 4 women, were killed.", 10, None),
+        ("The attack on Tuesday killed 20 people, the deadliest this week.", 20, None),
+        ("The Syrian army's units eliminated over 75 Nusra Front militants.", 75, None),
         ("A monitor raised the death toll from airstrikes on a market in a northern opposition-held town the previous day to 61.", 61, None),
         # A subset named inside the whole is not the toll.
         ("At least 53 civilians including 21 children died on Sunday.", 53, None),
@@ -112,7 +123,13 @@ def test_no_one_killed_is_zero():
         "Hundreds were killed in a week of intense bombing.",
         "On Friday and Saturday at least 13 civilians died in suspected air strikes.",
         "In recent weeks 40 people have been killed in the province.",
+        "Houthi rebels said US strikes killed 4 in Hodeidah last week.",
     ],
 )
 def test_a_toll_summed_over_several_days_is_no_events_fatalities(sentence):
     assert count_casualties(sentence) == Casualties(None, None)
+
+
+@pytest.mark.parametrize("sentence", ["The army said it eliminated several terrorist hideouts.", "The reform eliminated 500 jobs."])
+def test_eliminated_counts_only_people(sentence):
+    assert count_casualties(sentence).fatalities is None
