@@ -172,13 +172,18 @@ class PlaceFinder:
         self._doc: Doc | None = None
         self._doc_text: str | None = None
 
-    def find(self, sent: Span) -> tuple[list[Place], str | None]:
-        """Places in the sentence (most specific first) and the country the sentence names, if any."""
+    def find(self, sent: Span, part: tuple[int, int] | None = None) -> tuple[list[Place], str | None]:
+        """Places in the sentence (most specific first) and the country the sentence names, if any;
+        with `part` (character offsets into the sentence), only places named inside it."""
         if sent.start_char not in self._found:
             self._found[sent.start_char] = self._find(sent)
-        return self._found[sent.start_char]
+        placed, named_country = self._found[sent.start_char]
+        if part is not None:
+            low, high = sent.start_char + part[0], sent.start_char + part[1]
+            placed = [(start, p) for start, p in placed if low <= start < high]
+        return [p for _, p in placed], named_country
 
-    def _find(self, sent: Span) -> tuple[list[Place], str | None]:
+    def _find(self, sent: Span) -> tuple[list[tuple[int, Place]], str | None]:
         text = sent.text
         if self._doc_text is None or self._doc is not sent.doc:
             self._doc, self._doc_text = sent.doc, sent.doc.text  # Doc.text joins every token on each call
@@ -197,7 +202,7 @@ class PlaceFinder:
             if match:
                 region = self.gazetteer.region(match.group(0), iso2)
                 if region:
-                    places.append((len(text), len(text), region))
+                    places.append((sent.start_char + match.start(), sent.start_char + match.end(), region))
         # "Tal Rifaat in Aleppo province": a named province tells the country even when the article does not.
         for start, end in spans:
             if ADMIN1_AFTER.match(self._doc_text[end : end + 40]):
@@ -266,7 +271,7 @@ class PlaceFinder:
         # "Tal Abyad" over the "Tal" inside it: a name resolved whole beats a part of it.
         places = [(a, p) for a, b, p in places if not any(a2 <= a and b <= b2 and (a2, b2) != (a, b) for a2, b2, _ in places)]
         places.sort(key=lambda sp: (sp[1].precision, sp[0]))  # most specific first, then first named
-        return [p for _, p in places], named_country
+        return places, named_country
 
     def _acts_as_government(self, doc: Doc, start: int, end: int, key: str) -> bool:
         """'Damascus denied', 'accused Moscow': a capital standing for its government is not a place."""
@@ -412,11 +417,14 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> lis
         if found is None and counts.fatalities is None and counts.injuries is None:
             continue
         trigger, match = found if found else (None, None)
-        if (trigger is None or trigger.weak) and NOT_POLITICAL_VIOLENCE.search(text):
-            continue  # deaths from a quake, a crash or a disease are no political violence
+        generic_killing = trigger is not None and trigger.sub_event_type == "Attack" and match.group(0).lower().startswith("killed")
+        if (trigger is None or trigger.weak or generic_killing) and NOT_POLITICAL_VIOLENCE.search(text):
+            continue  # deaths from a quake, a flood, a crash or a disease are no political violence
         if match is not None and HYPOTHETICAL.search(text[max(0, match.start() - 40) : match.start()]):
             continue
-        sentence_places, named_country = places.find(sent)
+        # Only where the news part of the sentence puts it, not the place of the earlier attack it recalls.
+        offset = max(sent.text.find(text), 0)
+        sentence_places, named_country = places.find(sent, part=(offset, offset + len(text)))
         place = sentence_places[0] if sentence_places else None
         country = place.iso2 if place else (named_country or (context[0] if context else None))
         trigger_span = (sent.start_char + match.start(), sent.start_char + match.end()) if match else None
@@ -442,7 +450,7 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> lis
             )
         )
     events = drop_restatements(merge_candidates(candidates))
-    lead_places = [p for sent in list(doc.sents)[:3] for p in places.find(sent)[0]]
+    lead_places = [p for sent in list(doc.sents)[:LEAD_SENTENCES] for p in _news_places(sent, places)]
     for event in events:
         if event.place is None:
             country = event.country
@@ -463,23 +471,36 @@ BACKGROUND_MARKERS = re.compile(
     r"\b(?:(?:a|one|two|three|four|five|several|few|\d+)\s+(?:days?|weeks?|months?)\s+(?:after|before|since)|(?:days|weeks|months|a\s+day|a\s+week)\s+after|"
     r"in\s+the\s+wake\s+of|(?:came|comes|come|coming)\s+(?:as|after|amid|just|days|a\s+day|a\s+week|weeks|hours|shortly|less\s+than)|this\s+follows|follows\s+(?:the|a|an)|"
     r"site\s+of\s+(?:a|an|the)|earlier\s+this\s+(?:week|month|year)|last\s+(?:year|month)|the\s+(?:deadliest|worst|bloodiest|largest)\s+(?:since|in)|"
-    r"similar\s+(?:attacks?|strikes?|raids?)|previously|(?:the\s+)?(?:second|third|fourth|fifth)\s+time|had\s+(?:been\s+)?(?:killed|died|left)|"
+    r"similar\s+(?:attacks?|strikes?|raids?)|previously|(?:the\s+)?(?:second|third|fourth|fifth)\s+time|"
     r"in\s+(?:19|20)\d\d\b|(?:was|were)\s+(?:also\s+)?(?:blamed|accused)\s+(?:for|of))",
     re.I,
 )
 
 
+# Past perfect outside reported speech: "seven days of airstrikes had left 75 dead" recalls, while
+# "police said 10 people had been killed" reports (sequence of tenses).
+PAST_PERFECT = re.compile(r"\bhad\s+(?:been\s+)?(?:killed|died|left)\b", re.I)
+REPORTED = re.compile(r"\b(?:said|says|reported|told|announced|confirmed|stated|added)\b", re.I)
+# Openers after which the news follows the comma: "Days after the massacre, jets struck again".
+LEADING_AFTER = re.compile(r"^(?:\w+\s+){0,3}?(?:after|since)\b", re.I)
+
+
 def foreground(sentence: str, lead: bool) -> str | None:
     """The part of a sentence about the news it reports: up to the first background marker.
 
-    A sentence that opens with one ("Days after the massacre, ...") is all context, except in the lead,
-    where the news follows the context.
+    A sentence that opens with one is context ("The attack came two days after bandits abducted 20"),
+    except an opening "Days after X, <news>" in the lead, whose news follows the comma.
     """
     match = BACKGROUND_MARKERS.search(sentence)
+    perfect = PAST_PERFECT.search(sentence)
+    if perfect and not REPORTED.search(sentence[: perfect.start()]) and (match is None or perfect.start() < match.start()):
+        match = perfect
     if match is None:
         return sentence
     if match.start() < 20:
-        return sentence if lead else None
+        if lead and LEADING_AFTER.match(sentence) and "," in sentence[match.end() :]:
+            return sentence[sentence.index(",", match.end()) + 1 :].strip()
+        return None
     return sentence[: match.start()].rstrip(" ,;:-")
 
 
@@ -504,7 +525,8 @@ CALENDAR_WORDS = {
 NOT_POLITICAL_VIOLENCE = re.compile(
     r"\b(?:earthquakes?|quakes?|tremors?|floods?|flooding|landslides?|mudslides?|storms?|cyclones?|hurricanes?|typhoons?|tornado(?:es)?|"
     r"wildfires?|heatwaves?|droughts?|avalanches?|collided|collisions?|crash(?:ed|es)?|accidents?|derailed|capsized|drowned|sank|"
-    r"outbreaks?|cholera|epidemics?|pandemics?|covid|malaria|overdoses?|stampedes?|lightning|electrocuted)\b",
+    r"(?:cholera|disease|measles|ebola|virus)\s+outbreaks?|outbreaks?\s+of\s+(?:cholera|disease|measles|ebola)|cholera|epidemics?|pandemics?|"
+    r"covid|malaria|overdoses?|stampedes?|lightning|electrocuted)\b",
     re.I,
 )
 CLASH_WORDS = re.compile(r"^(?:clash|fought|fight|battl|skirmish|exchang|engag|war|combat|confront)")
@@ -544,6 +566,15 @@ def attribute(event: Event, candidates: list[Candidate], doc: Doc, resources: Re
 GROUP_NOUNS = {"members", "fighters", "militants", "elements", "units", "troops", "soldiers", "forces", "supporters", "gunmen", "jets", "warplanes", "aircraft", "loyalists"}
 NON_VIOLENT = {sub for t, subs in ACLED_SUB_EVENT_TYPES.items() if t in ("Strategic developments", "Protests") for sub in subs}
 SAME_DAY = re.compile(r"\b(?:on\s+)?the\s+same\s+(?:day|night|morning|evening)\b", re.I)
+
+
+def _news_places(sent: Span, places: PlaceFinder) -> list[Place]:
+    """The places the news part of a sentence names (not those of the earlier event it recalls)."""
+    text = foreground(sent.text.strip(), lead=True)
+    if not text:
+        return []
+    offset = max(sent.text.find(text), 0)
+    return places.find(sent, part=(offset, offset + len(text)))[0]
 
 
 def _same_day(text: str, earlier: list[Candidate]) -> EventDate | None:
