@@ -12,7 +12,8 @@ FORCE_NOUNS = (
     r"army|armed forces|military|forces|troops|soldiers|jets|warplanes|war planes|aircraft|air force|air forces|aviation|navy|"
     r"artillery|drones?|helicopters?|gunships?|tanks|regime|government forces|government troops|marines|special forces|"
     r"aerospace forces|defence ministry|defense ministry|military aircraft|fighter jets|planes|airstrikes?|air strikes?|strikes|air defen[cs]es?|"
-    r"missiles?|shelling|bombardment|raids?|attacks?|offensive|units?|battalions?|brigades?|personnel|coalition"
+    r"missiles?|shelling|bombardment|raids?|attacks?|offensive|units?|battalions?|brigades?|personnel|coalition|"
+    r"strike|bombing|bombs?|glide\s+bombs?|fire|gunfire|shells?|rockets?|drone\s+strikes?"
 )
 POLICE_NOUNS = r"police|police officers|policemen|riot police|security forces|gendarmes|gendarmerie"
 # Who a country's own people are, by role in the event: victims, demonstrators, rioters, unknown attackers.
@@ -67,10 +68,16 @@ class ActorDictionary:
         self.countries = countries
         self._named: dict[str, list[Actor]] = {}  # folded alias -> actors (one per country branch)
         cased, uncased = [], []
+        # Aliases that name an actor only in some countries ("coalition airstrikes" is the anti-IS
+        # coalition in Syria and Iraq, the Saudi-led one in Yemen): alias -> countries.
+        self._only_in: dict[str, set[str]] = {}
         for row in _read_csv(reference_dir / "actors.csv"):
             actor = Actor(row["actor"], row["inter"], row.get("home_iso2") or None)
-            for alias in _split(row.get("aliases", "")) + (row["actor"],):
+            only_in = set(_split(row.get("only_in", "")))
+            for alias in _split(row.get("aliases", "")) + (() if only_in else (row["actor"],)):
                 self._named.setdefault(alias.lower(), []).append(actor)
+                if only_in:
+                    self._only_in[alias.lower()] = only_in
                 # Short acronyms only as capitals ("IS" is no "is"); "Isis" and "Isil" are written both ways.
                 (cased if alias.isupper() and len(alias) <= 3 else uncased).append(re.escape(alias))
         self._named_cased = re.compile(r"(?<![\w-])(?:" + _alternation(cased) + r")(?![\w-])") if cased else None
@@ -127,6 +134,9 @@ class ActorDictionary:
             if pattern is None:
                 continue
             for match in pattern.finditer(sentence):
+                scope = self._only_in.get(match.group(0).lower())
+                if scope is not None and iso2 not in scope:
+                    continue
                 found.append(Mention(self._named_actor(match.group(0), iso2), match.start(), match.end(), False))
         for match in self._state_forces.finditer(sentence):
             police = re.fullmatch(POLICE_NOUNS, match.group("noun"), re.I) is not None

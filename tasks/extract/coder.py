@@ -530,6 +530,7 @@ NOT_POLITICAL_VIOLENCE = re.compile(
     re.I,
 )
 CLASH_WORDS = re.compile(r"^(?:clash|fought|fight|battl|skirmish|exchang|engag|war|combat|confront)")
+OTHER_INCIDENT = re.compile(r"\b(?:an?|another|earlier|previous|last)\s+(?:\w+\s+)?(?:attacks?|ambush|bombings?|blasts?|strikes?|assaults?)\b|\bin\s+(?:january|february|march|april|may|june|july|august|september|october|november|december|(?:19|20)\d\d)\b", re.I)
 CLAIMS = re.compile(r"\bclaim(?:ed|s|ing)?\s+(?:responsibility|the\s+(?:attack|bombing|blast|strike))|\bresponsibility\s+for\b|\bblamed\s+on\b|\bcarried\s+out\s+by\b", re.I)
 AIR_NOUNS = re.compile(r"\b(?:jets?|warplanes?|war\s+planes?|aircraft|air\s*force|air\s*strikes?|air\s+raids?|helicopters?|aerospace\s+forces|planes?|aviation|barrel\s+bombs?)\b", re.I)
 
@@ -539,7 +540,9 @@ def attribute(event: Event, candidates: list[Candidate], doc: Doc, resources: Re
     a claim of responsibility, the named perpetrator of the same kind of attack, or, for an air strike,
     the one air force the article names. Otherwise the perpetrator stays unknown."""
     for sent in doc.sents:
-        if CLAIMS.search(sent.text):
+        # Only a claim of this attack: "claimed the bombing", "claimed responsibility" with no other
+        # incident named ("... for an ambush near Gao in January" is another event).
+        if CLAIMS.search(sent.text) and not OTHER_INCIDENT.search(sent.text):
             named = [m.actor for m in resources.actors.find(sent.text, iso2) if not m.generic and m.actor.inter not in ("Civilians", "Protesters")]
             if named:
                 return named[0]
@@ -552,6 +555,9 @@ def attribute(event: Event, candidates: list[Candidate], doc: Doc, resources: Re
     if kind == "Air/drone strike":
         air_forces = []
         for sent in doc.sents:
+            found = find_trigger(sent.text)
+            if found is None or found[0].weak:
+                continue  # only forces said to strike, not "Thailand's air force scrambled jets"
             for mention in resources.actors.find(sent.text, iso2):
                 after = sent.text[mention.end : mention.end + 30]
                 if mention.actor.inter == "State forces" and (AIR_NOUNS.match(sent.text[mention.start : mention.end].split()[-1]) or AIR_NOUNS.match(after.strip())):
