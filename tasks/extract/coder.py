@@ -255,11 +255,11 @@ class PlaceFinder:
             if place is None and (start, end) in self._entity_spans and key.split()[0] not in CALENDAR_WORDS:
                 # Named places only ("Sunday" is not Sandy), and only in the story's own country: a near-miss
                 # spelling in a country the sentence merely mentions is more likely a different name.
-                place = self.gazetteer.spelled_like(name, self.context[:1] if self.strict else context)
+                place = self.gazetteer.spelled_like(name, self.context[:1]) if self.strict else None  # a near miss casts no vote
             if place is None and not self.strict:
                 # Finding the article's country: a city big enough to be unambiguous ("rocket attacks on
                 # Aleppo" in a story that never names Syria) says where the story is.
-                found = self.gazetteer.city(name, context, anywhere=True)
+                found = self.gazetteer.city(name, context, anywhere=True, primary_only=True)  # not "Gao" = GAO, Guantánamo's code
                 place = found if found is not None and found.population >= 100_000 else None
             if place is None and (start, end) in self._entity_spans:
                 # A named place in a country the article never names ("rural Tibu ... the border with

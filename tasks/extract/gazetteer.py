@@ -195,12 +195,15 @@ class Gazetteer:
         """An admin1 region by name ("Idlib", "Deir ez-Zor"), in the context countries."""
         return self._best(self._index.get(fold(name) + " #admin1", []), context, same_country_only=True)
 
-    def city(self, name: str, context: list[str], anywhere: bool = False, largest: bool = False) -> Place | None:
+    def city(self, name: str, context: list[str], anywhere: bool = False, largest: bool = False, primary_only: bool = False) -> Place | None:
         """The most populous place of that name in the first context country that has one.
 
         `largest`: the most populous in any context country (Damascus, Syria over Damascus, Maryland).
+        `primary_only`: only places whose own name this is, not an alternate name or code.
         """
         places = self._index.get(fold(name), [])
+        if primary_only:
+            places = [p for p in places if fold(p.name) == fold(name)]
         if largest:
             places = [p for p in places if p.iso2 in context]
             return max(places, key=lambda p: p.population) if places else None
