@@ -690,6 +690,7 @@ LEAD_SENTENCES = 3
 # After the lead, an article's news is what happened today or yesterday; older incidents it mentions
 # were reported when they happened (by the same feed) and are recalled as context here.
 NEWS_WINDOW_DAYS = 1
+SEPARATE_NEWS = re.compile(r"^\W*(?:separately|in\s+(?:a\s+)?(?:separate|another)\s+(?:attack|incident|development|strike|raid))\b", re.I)
 
 
 def _is_news(event: Event, events: list[Event], published: date | None) -> bool:
@@ -701,6 +702,8 @@ def _is_news(event: Event, events: list[Event], published: date | None) -> bool:
     when = event.when()
     if when.explicit and when.day and anchor:
         return abs((anchor - when.day).days) <= NEWS_WINDOW_DAYS
+    if any(SEPARATE_NEWS.match(p.sentence) for p in event.parts):
+        return True  # a roundup's undated "Separately, ..." / "In another attack, ..." is news too
     return not any(p.index < LEAD_SENTENCES for e in events for p in e.parts)  # the first event is news wherever it starts
 
 

@@ -22,8 +22,7 @@ _RELATIVE = (
     (re.compile(r"\b(?:the\s+day\s+before\s+yesterday)\b", re.I), 2, DAY),
     (re.compile(r"\b(?:yesterday|last\s+night|overnight)\b", re.I), 1, DAY),
     (re.compile(r"\b(?:today|this\s+morning|this\s+afternoon|this\s+evening|tonight|earlier\s+today|hours\s+(?:after|before|ago))\b", re.I), 0, DAY),
-    (re.compile(r"\b(?:two|2)\s+days\s+ago\b", re.I), 2, DAY),
-    (re.compile(r"\b(?:three|3)\s+days\s+ago\b", re.I), 3, DAY),
+    *((re.compile(rf"\b(?:{word}|{n})\s+days\s+ago\b", re.I), n, DAY) for n, word in enumerate(("", "one", "two", "three", "four", "five", "six"), 0) if n >= 2),
     (re.compile(r"\b(?:last\s+week|earlier\s+this\s+week|this\s+week|past\s+week|previous\s+week)\b", re.I), 4, WEEK),
     (re.compile(r"\b(?:last\s+month|earlier\s+this\s+month|this\s+month|past\s+month|previous\s+month)\b", re.I), 15, MONTH),
 )

@@ -130,3 +130,60 @@ def test_after_the_lead_only_todays_and_yesterdays_incidents_are_news(resources)
         "On Thursday shelling in Kherson killed four civilians.",
     )
     assert sorted(e["fatalities"] for e in events) == [2, 6]  # Sunday's strike and Saturday's; not Thursday's
+
+
+def test_reported_speech_in_the_past_perfect_is_news(resources):
+    event = primary_event(
+        code(resources, "Police said at least 10 people had been killed in a suicide bombing at a market in Maiduguri in Nigeria on Saturday.")
+    )
+    assert (event["sub_event_type"], event["fatalities"], event["admin1"]) == ("Suicide bomb", 10, "Borno")
+
+
+def test_a_sentence_recalling_an_earlier_attack_is_no_new_event(resources):
+    events = code(
+        resources,
+        "Gunmen killed 12 villagers in Zurmi in Zamfara State in Nigeria on Saturday, police said. "
+        "Residents fled to the nearby town. Troops were deployed to the area. "
+        "The attack came two days after bandits abducted 20 people in the town of Gusau.",
+    )
+    assert [e["sub_event_type"] for e in events] == ["Attack"]
+
+
+def test_the_place_of_the_recalled_attack_is_not_the_events(resources):
+    event = primary_event(
+        code(resources, "Jihadists killed 7 soldiers in Burkina Faso on Saturday, days after 20 civilians were killed in the town of Djibo.")
+    )
+    assert event["fatalities"] == 7 and event["location"] != "Djibo"
+
+
+def test_a_demonym_before_the_means_is_the_states_forces(resources):
+    event = primary_event(code(resources, "An Israeli strike on a house in Deir al-Balah in Gaza killed 8 people on Saturday."))
+    assert (event["actor1"], event["inter1"]) == ("Military Forces of Israel", "External/Other forces")
+
+
+def test_coalition_airstrikes_are_the_anti_is_coalition_only_in_syria_and_iraq(resources):
+    syria = primary_event(code(resources, "Coalition airstrikes killed 12 people in Raqqa in Syria on Saturday."))
+    yemen = primary_event(code(resources, "Coalition airstrikes killed 12 people in Saada province in Yemen on Saturday."))
+    assert syria["actor1"] == "Global Coalition Against Daesh"
+    assert yemen["actor1"] != "Global Coalition Against Daesh"
+
+
+def test_a_claim_of_another_incident_does_not_name_this_ones_perpetrator(resources):
+    event = primary_event(
+        code(
+            resources,
+            "An explosion killed 6 people at a market in Kidal in Mali on Saturday. "
+            "JNIM claimed responsibility for an ambush that killed 20 soldiers near Gao in January.",
+        )
+    )
+    assert event["actor1"] == "Unidentified Armed Group (Mali)"
+
+
+def test_a_roundups_separate_undated_incident_is_news(resources):
+    events = code(
+        resources,
+        "Gunmen killed 9 worshippers at a mosque in Katsina State in Nigeria on Saturday, police said. "
+        "The attackers fled on motorbikes. Security forces launched a search. "
+        "Separately, bandits killed 4 farmers in Zamfara State.",
+    )
+    assert sorted(e["fatalities"] for e in events) == [4, 9]
