@@ -145,6 +145,11 @@ def article_id_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def article_id_of_record_text(raw: str) -> str:
+    """The article_id clean_record gives a record's raw text (its normalised body without boilerplate)."""
+    return article_id_of(split_boilerplate(normalise_text(raw))[0])
+
+
 def split_boilerplate(text: str) -> tuple[str, str | None, str | None, date | None]:
     """Remove the seed header, `Original Source:` footer and headings; return (body, title, footer host, header date)."""
     header_date = None

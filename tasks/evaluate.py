@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
-from tasks.clean import article_id_of, normalise_text, split_boilerplate
+from tasks.clean import article_id_of_record_text
 from tasks.summary import is_record_level
 
 SHELLING_CAUSES = {"Shelling/artillery/missile attack", "Air/drone strike"}
@@ -82,7 +82,7 @@ def duplicate_article_id(payload: str) -> str | None:
         return None
     if not isinstance(text, str):
         return None
-    return article_id_of(split_boilerplate(normalise_text(text))[0])
+    return article_id_of_record_text(text)
 
 
 def _payload(row: dict[str, Any]) -> dict[str, Any]:

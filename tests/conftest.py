@@ -50,3 +50,18 @@ def shared_dir() -> Path:
     if not (SHARED / "eval").is_dir():
         pytest.skip("../shared (evaluation data) is not beside the project")
     return SHARED
+
+
+def code_text(resources, text: str, published):
+    """Clean and code one article written in a test; it must pass cleaning and code without failure."""
+    from datetime import date
+
+    from tasks.clean import clean_records
+    from tasks.extract.coder import code_articles
+    from tasks.records import RawRecord
+
+    cleaned = clean_records([RawRecord("t", text, published=published.isoformat() if published else None)], date(2026, 11, 21), {})
+    assert cleaned.articles, cleaned.quarantined
+    events, failures = code_articles(cleaned.articles, resources)
+    assert failures == []
+    return events

@@ -40,7 +40,7 @@ VIOLENCE_VERBS = re.compile(
 )
 # Verbs whose subject did the violence only when the violence is their object ("Israel launched airstrikes").
 LIGHT_VERBS = re.compile(r"^(?:launch|conduct|carr|mount|stag|us|unleash|step|intensif|resum|continu|begin|began|start)")
-ARTICLE_WORDS = {"ash", "at", "an", "az", "ad", "as", "ar", "al", "el", "tal", "tell", "deir", "bab", "ain", "ras", "jabal", "jebel", "wadi", "kafr", "beit", "abu", "umm", "bir", "khan", "san", "santa", "port", "fort", "new", "el"}
+ARTICLE_WORDS = {"ash", "at", "an", "az", "ad", "as", "ar", "al", "el", "tal", "tell", "deir", "bab", "ain", "ras", "jabal", "jebel", "wadi", "kafr", "beit", "abu", "umm", "bir", "khan", "san", "santa", "port", "fort", "new"}
 NAME_PARTICLES = {"al", "el", "ez", "ash", "ad", "as", "ar", "es", "bin", "-", "al-", "el-"}
 # Regions larger than a country are never an event location.
 MACRO_REGIONS = {fold(n) for n in ("Middle East", "the Middle East", "Gulf", "Persian Gulf", "Levant", "Europe", "Africa", "Asia", "West", "Sahel", "Horn of Africa", "North Africa", "West Africa", "East Africa", "Mediterranean", "Red Sea", "Arab world")}
@@ -149,7 +149,7 @@ def by_places_named(doc: Doc, context: list[str], resources: Resources, excluded
     """The article's countries, the one whose towns and provinces it names most first.
 
     "Intense bombardment by the Assad regime and its ally Russia killed 80 in Aleppo": Russia is named
-    more often than Syria, but the places are Syrian; capitals count little (they are where people speak).
+    more often than Syria, but the places are Syrian; hamlets that share a common word's name count little.
     """
     finder = PlaceFinder(resources, context, excluded, strict=False)
     weight: Counter = Counter({iso2: -0.01 * rank for rank, iso2 in enumerate(context)})  # ties: mentions
@@ -168,7 +168,7 @@ class PlaceFinder:
         self.actors = resources.actors
         self.context = context
         self.excluded = excluded | MACRO_REGIONS
-        self._found: dict[int, tuple[list[Place], str | None]] = {}  # sentence start -> result
+        self._found: dict[int, tuple[list[tuple[int, Place]], str | None]] = {}  # sentence start -> (place start, place)
         self._doc: Doc | None = None
         self._doc_text: str | None = None
 
@@ -409,9 +409,10 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> lis
         if is_running_total(normalise_numbers(text)):
             continue
         sentence = text  # notes keep the whole sentence, even when only its first part is news
-        text = foreground(text, lead=index < 2)
-        if text is None:
+        news = _news_part(sent, lead=index < 2)
+        if news is None:
             continue
+        text, part = news
         found = find_trigger(text)
         counts = count_casualties(text)
         if found is None and counts.fatalities is None and counts.injuries is None:
@@ -423,8 +424,7 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> lis
         if match is not None and HYPOTHETICAL.search(text[max(0, match.start() - 40) : match.start()]):
             continue
         # Only where the news part of the sentence puts it, not the place of the earlier attack it recalls.
-        offset = max(sent.text.find(text), 0)
-        sentence_places, named_country = places.find(sent, part=(offset, offset + len(text)))
+        sentence_places, named_country = places.find(sent, part=part)
         place = sentence_places[0] if sentence_places else None
         country = place.iso2 if place else (named_country or (context[0] if context else None))
         trigger_span = (sent.start_char + match.start(), sent.start_char + match.end()) if match else None
@@ -455,9 +455,11 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> lis
         if event.place is None:
             country = event.country
             event.fallback_place = next((p for p in lead_places if country is None or p.iso2 == country), None)
-    for event in events:
-        if event.actor1 is None:
-            event.attributed = attribute(event, candidates, doc, resources, context[0] if context else None)
+    unattributed = [e for e in events if e.actor1 is None]
+    if unattributed:
+        said = ArticleAttribution.read(doc, resources, context[0] if context else None)
+        for event in unattributed:
+            event.attributed = said.perpetrator_of(event, candidates)
     rows = []
     kept = (e for e in events if not _is_background(e, published) and _is_concrete(e) and _is_news(e, events, published))
     for ordinal, event in enumerate(kept):
@@ -535,38 +537,46 @@ CLAIMS = re.compile(r"\bclaim(?:ed|s|ing)?\s+(?:responsibility|the\s+(?:attack|b
 AIR_NOUNS = re.compile(r"\b(?:jets?|warplanes?|war\s+planes?|aircraft|air\s*force|air\s*strikes?|air\s+raids?|helicopters?|aerospace\s+forces|planes?|aviation|barrel\s+bombs?)\b", re.I)
 
 
-def attribute(event: Event, candidates: list[Candidate], doc: Doc, resources: Resources, iso2: str | None) -> Actor | None:
-    """Who did an event its own sentences leave unattributed, by what the same article says elsewhere:
-    a claim of responsibility, the named perpetrator of the same kind of attack, or, for an air strike,
-    the one air force the article names. Otherwise the perpetrator stays unknown."""
-    for sent in doc.sents:
-        # Only a claim of this attack: "claimed the bombing", "claimed responsibility" with no other
-        # incident named ("... for an ambush near Gao in January" is another event).
-        if CLAIMS.search(sent.text) and not OTHER_INCIDENT.search(sent.text):
-            named = [m.actor for m in resources.actors.find(sent.text, iso2) if not m.generic and m.actor.inter not in ("Civilians", "Protesters")]
-            if named:
-                return named[0]
-    kind = event.sub_event_type
-    for candidate in candidates:
-        if candidate.sub_event_type and _same_family(candidate.sub_event_type, kind):
-            named = [a for a in candidate.perpetrators if not a.generic or a.inter == "State forces"]
-            if named:
-                return named[0]
-    if kind == "Air/drone strike":
-        air_forces = []
+@dataclass(frozen=True)
+class ArticleAttribution:
+    """What the whole article says about who acted, read once: a claim of responsibility for the attack,
+    and the air force it says struck."""
+
+    claimed: Actor | None
+    air_force: Actor | None
+
+    @classmethod
+    def read(cls, doc: Doc, resources: Resources, iso2: str | None) -> "ArticleAttribution":
+        claimed, air_forces, first_named = None, Counter(), {}
         for sent in doc.sents:
-            found = find_trigger(sent.text)
+            text = sent.text
+            # Only a claim of this attack: "claimed the bombing", "claimed responsibility" with no other
+            # incident named ("... for an ambush near Gao in January" is another event).
+            if claimed is None and CLAIMS.search(text) and not OTHER_INCIDENT.search(text):
+                named = [m.actor for m in resources.actors.find(text, iso2) if not m.generic and m.actor.inter not in ("Civilians", "Protesters")]
+                claimed = named[0] if named else None
+            found = find_trigger(text)
             if found is None or found[0].weak:
-                continue  # only forces said to strike, not "Thailand's air force scrambled jets"
-            for mention in resources.actors.find(sent.text, iso2):
-                after = sent.text[mention.end : mention.end + 30]
-                if mention.actor.inter == "State forces" and (AIR_NOUNS.match(sent.text[mention.start : mention.end].split()[-1]) or AIR_NOUNS.match(after.strip())):
-                    air_forces.append(mention.actor.name)
-        if air_forces:
-            counts = Counter(air_forces)
-            top = counts.most_common(1)[0][0]
-            return next(a for sent in doc.sents for m in resources.actors.find(sent.text, iso2) if (a := m.actor).name == top)
-    return None
+                continue  # air forces count only where they strike, not "Thailand's air force scrambled jets"
+            for mention in resources.actors.find(text, iso2):
+                after = text[mention.end : mention.end + 30].strip()
+                if mention.actor.inter == "State forces" and (AIR_NOUNS.match(text[mention.start : mention.end].split()[-1]) or AIR_NOUNS.match(after)):
+                    air_forces[mention.actor.name] += 1
+                    first_named.setdefault(mention.actor.name, mention.actor)
+        return cls(claimed, first_named[air_forces.most_common(1)[0][0]] if air_forces else None)
+
+    def perpetrator_of(self, event: Event, candidates: list[Candidate]) -> Actor | None:
+        """Who did an event its own sentences leave unattributed: the claimed perpetrator, the named
+        perpetrator of the same kind of attack elsewhere in the article, or, for an air strike, the air
+        force the article says struck. Otherwise the perpetrator stays unknown."""
+        if self.claimed is not None:
+            return self.claimed
+        for candidate in candidates:
+            if candidate.sub_event_type and _same_family(candidate.sub_event_type, event.sub_event_type):
+                named = [a for a in candidate.perpetrators if not a.generic or a.inter == "State forces"]
+                if named:
+                    return named[0]
+        return self.air_force if event.sub_event_type == "Air/drone strike" else None
 
 
 GROUP_NOUNS = {"members", "fighters", "militants", "elements", "units", "troops", "soldiers", "forces", "supporters", "gunmen", "jets", "warplanes", "aircraft", "loyalists"}
@@ -574,13 +584,19 @@ NON_VIOLENT = {sub for t, subs in ACLED_SUB_EVENT_TYPES.items() if t in ("Strate
 SAME_DAY = re.compile(r"\b(?:on\s+)?the\s+same\s+(?:day|night|morning|evening)\b", re.I)
 
 
+def _news_part(sent: Span, lead: bool) -> tuple[str, tuple[int, int]] | None:
+    """The news part of a sentence (see `foreground`) and where it stands in the sentence."""
+    text = foreground(sent.text.strip(), lead)
+    if not text:
+        return None
+    offset = max(sent.text.find(text), 0)
+    return text, (offset, offset + len(text))
+
+
 def _news_places(sent: Span, places: PlaceFinder) -> list[Place]:
     """The places the news part of a sentence names (not those of the earlier event it recalls)."""
-    text = foreground(sent.text.strip(), lead=True)
-    if not text:
-        return []
-    offset = max(sent.text.find(text), 0)
-    return places.find(sent, part=(offset, offset + len(text)))[0]
+    news = _news_part(sent, lead=True)
+    return places.find(sent, part=news[1])[0] if news else []
 
 
 def _same_day(text: str, earlier: list[Candidate]) -> EventDate | None:

@@ -64,7 +64,8 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 
 # A date the story gives its event ("on 16 March 2024"), unlike a dateline ("Posted on April 2 2017").
-_EVENT_ON = re.compile(r"(?<!posted )(?<!published )(?<!updated )\bon\s+(?:\w+day,?\s+)?(?:the\s+)?$", re.I)
+_EVENT_ON = re.compile(r"\bon\s+(?:\w+day,?\s+)?(?:the\s+)?$", re.I)
+_POSTED = re.compile(r"\b(?:posted|published|updated)\s+(?:on\s+)?$", re.I)
 # A wire dateline without a year: "BEIRUT, March 20 (Reuters) -".
 _WIRE_AFTER = re.compile(r"^\s*(?:\(|-|–|—)")
 
@@ -82,8 +83,8 @@ def _without_datelines(sentence: str, published: date | None) -> str:
                     sentence = sentence[: match.start()] + " " * (match.end() - match.start()) + sentence[match.end() :]
                 continue
             before = sentence[max(0, match.start() - 30) : match.start()]
-            said_on = match.group(0)[:3].lower() == "on " and not re.search(r"\b(?:posted|published|updated)\s*$", before, re.I)
-            if said_on or _EVENT_ON.search(before):
+            story_on = match.group(0)[:3].lower() == "on " or _EVENT_ON.search(before)
+            if story_on and not _POSTED.search(before):
                 continue  # "killed on 16 March 2024": the event's own date, even when the report has the same
             if _safe_date(int(match.group(3)), _month_number(month_s), int(day_s)) == published:
                 start = match.start()

@@ -146,9 +146,10 @@ class Gazetteer:
         self._skeletons: dict[str, list[Place]] = defaultdict(list)
         for place in self._admin1_places.values():
             self._skeletons[skeleton(fold(place.name))].append(place)
-        for city in cities.values():
-            if city["population"] >= SKELETON_MIN_POPULATION:
-                self._skeletons[skeleton(fold(city["name"]))].append(self._best(self._index[fold(city["name"])], [city["countrycode"]], True))
+        for city in (c for c in cities.values() if c["population"] >= SKELETON_MIN_POPULATION):
+            indexed = self._best(self._index.get(fold(city["name"]), []), [city["countrycode"]], True)
+            if indexed is not None:
+                self._skeletons[skeleton(fold(city["name"]))].append(indexed)
         for row in _read_csv(reference_dir / "place_aliases.csv"):
             target = self._best(self._index.get(fold(row["name"]), []), [row["iso2"]], same_country_only=True)
             if target is not None:
@@ -214,7 +215,7 @@ class Gazetteer:
         key = skeleton(fold(name))
         if len(key) < 3:
             return None
-        return self._best([p for p in self._skeletons.get(key, []) if p is not None], context, same_country_only=True)
+        return self._best(self._skeletons.get(key, []), context, same_country_only=True)
 
     def region(self, phrase: str, iso2: str) -> Place | None:
         """A named or directional region ("northwestern syria") at admin1 precision."""

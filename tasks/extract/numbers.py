@@ -9,7 +9,6 @@ from text_to_num import alpha2digit
 
 # ACLED's codes for vague counts: "dozens" is 12, "tens" 10, "hundreds" 100; "several"/"many" 10.
 VAGUE_COUNTS = (
-    (r"\b(?:tens|hundreds)\s+of\s+thousands\b", "100000"),  # a war's toll: above MAX_EVENT_COUNT, never an event's
     (r"\bdozens\s+(?:and\s+dozens\s+)?of\b", "12"),
     (r"\bdozens\b", "12"),
     (r"\ba\s+dozen\b", "12"),
@@ -45,8 +44,8 @@ _SUBSET = re.compile(
 )
 _BE = r"(?:\s+(?:were|was|have\s+been|had\s+been|has\s+been|are|is|being|got|been))?(?:\s+(?:reportedly|also|confirmed|all|later|allegedly))?"
 
-# "martyred" (Syrian state media) is how some sources say killed.
 _COMBATANTS = r"(?:terrorists|militants|fighters|insurgents|jihadists|gunmen|rebels|soldiers|troops|members|operatives|mercenaries)\b"
+# "martyred" (Syrian state media) is how some sources say killed.
 _KILLED_WORDS = r"(?:killed|dead|died|slain|executed|massacred|murdered|shot\s+dead|lost\s+their\s+lives|perished|fatalities|deaths|bodies|beheaded|martyred)"
 _INJURED_WORDS = r"(?:injured|wounded|hurt|injuries|maimed)"
 
@@ -151,7 +150,7 @@ def normalise_numbers(sentence: str, vague: bool = True) -> str:
     """Lower-case, spelled-out (and, with `vague`, vague) numbers as digits, thousands separators removed, dates blanked."""
     text = _DATES.sub(" ", sentence.replace("’", "'").replace("\u00a0", " "))
     text = re.sub(r"\b([Nn])o one\b", r"\1obody", text)  # "no one was killed" is no count of one
-    # Before alpha2digit, which would make "tens of thousands of" "10 of 1000 of".
+    # A war's toll (above MAX_EVENT_COUNT, never an event's), before alpha2digit makes it "10 of 1000 of".
     text = re.sub(r"\b(?:tens|hundreds)\s+of\s+thousands\b", "100000", text, flags=re.I)
     text = alpha2digit(text, "en", threshold=0).lower()
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
@@ -178,8 +177,8 @@ _MORE_BEFORE = re.compile(r"\b(?:another|an\s+additional|additional)\s+(?:\w+\s+
 _MORE_AFTER = re.compile(r"^\s+(?:more|others|other\s+\w+)\b")
 
 
-def _counts(text: str, patterns: tuple[re.Pattern, ...], more: bool = False) -> list:
-    """Figures the patterns find; with `more`, as (figure, adds_to_the_first) pairs."""
+def _counts(text: str, patterns: tuple[re.Pattern, ...]) -> list[tuple[int, bool]]:
+    """(figure, adds to the first figure) for every figure the patterns find."""
     found = []
     for pattern in patterns:
         for match in pattern.finditer(text):
@@ -195,7 +194,7 @@ def _counts(text: str, patterns: tuple[re.Pattern, ...], more: bool = False) -> 
                 value += int(conjunct.group("n"))
             before, after = text[max(0, match.start("n") - 30) : match.start("n")], text[match.end("n") : match.end("n") + 20]
             extra = bool(_MORE_BEFORE.search(before) or _MORE_AFTER.match(after))
-            found.append((value, extra) if more else value)
+            found.append((value, extra))
     return found
 
 
@@ -204,19 +203,19 @@ def count_casualties(sentence: str) -> Casualties:
     text = normalise_numbers(sentence)
     if is_running_total(text) or _several_days(text):
         return Casualties(None, None)
+    injured = [v for v, _ in _counts(text, INJURED_PATTERNS)]
     update = TOLL_UPDATE.search(text)
     if update:  # "bringing the death toll to 14": the new toll, not the increment
-        return Casualties(int(update.group("n")), min(_counts(text, INJURED_PATTERNS), default=None))
-    killed = _counts(text, KILLED_PATTERNS, more=True)
-    injured = _counts(text, INJURED_PATTERNS)
+        return Casualties(int(update.group("n")), min(injured, default=None))
+    killed = _counts(text, KILLED_PATTERNS)
     none_reported = NONE_KILLED.search(text) is not None
     # ACLED: the lowest of alternative figures; "another 5 died later" adds to it.
     base = [v for v, extra in killed if not extra]
     fatalities = (min(base) if base else 0) + sum(v for v, extra in killed if extra) if killed else (0 if none_reported else None)
     injuries = min(injured) if injured else (0 if none_reported and "injur" in text else None)
-    stated = normalise_numbers(sentence, vague=False)
+    stated = normalise_numbers(sentence, vague=False) if killed or injured else ""  # the same, without vague words' stand-ins
     return Casualties(
         fatalities, injuries,
-        fatalities_vague=bool(killed) and not _counts(stated, KILLED_PATTERNS, more=True),
+        fatalities_vague=bool(killed) and not _counts(stated, KILLED_PATTERNS),
         injuries_vague=bool(injured) and not _counts(stated, INJURED_PATTERNS),
     )

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from tasks.clean import clean_records
 from tasks.evaluate import primary_event
-from tasks.extract.coder import code_articles
 from tasks.extract.gazetteer import skeleton
-from tasks.records import RawRecord
+
+from conftest import code_text
 
 PUBLISHED = date(2017, 4, 9)  # a Sunday
 
 
 def code(resources, text, published=PUBLISHED):
-    cleaned = clean_records([RawRecord("t", text, published=published.isoformat())], date(2026, 11, 21), {})
-    assert cleaned.articles, cleaned.quarantined
-    events, failures = code_articles(cleaned.articles, resources)
-    assert failures == []
-    return events
+    return code_text(resources, text, published)
 
 
 def test_an_earlier_attack_named_in_a_clause_is_context_not_news(resources):

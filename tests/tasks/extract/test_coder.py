@@ -14,17 +14,13 @@ from tasks.ingest import FileSource, read_sources
 from tasks.records import RawRecord
 from tasks.schemas import SUB_EVENT_TYPES
 
-from conftest import PROJECT_ROOT, SAMPLES
+from conftest import PROJECT_ROOT, SAMPLES, code_text
 
 PUBLISHED = date(2024, 3, 20)  # a Wednesday
 
 
 def code(resources, text, published=PUBLISHED):
-    cleaned = clean_records([RawRecord("t", text, published=published.isoformat() if published else None)], date(2026, 11, 21), {})
-    assert cleaned.articles, cleaned.quarantined
-    events, failures = code_articles(cleaned.articles, resources)
-    assert failures == []
-    return events
+    return code_text(resources, text, published)
 
 
 def only(events):
