@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.9.5
 LAKE ?= data/lake
+PREFECT_PORT ?= 4200
 
 # Offline, private, and patient with the temporary Prefect server (it takes 15-35 s to start here).
 export DO_NOT_TRACK := 1
@@ -12,7 +13,7 @@ export GX_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 
-.PHONY: install run test lock clean
+.PHONY: install run test server lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,16 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# A local Prefect server with its UI. SQLite under PREFECT_HOME unless PREFECT_SERVER_DATABASE_CONNECTION_URL
+# names a PostgreSQL database (postgresql+asyncpg://user:password@host:5432/prefect).
+server: install
+	@echo "Prefect UI:  http://127.0.0.1:$(PREFECT_PORT)"
+	@echo "Database:    $${PREFECT_SERVER_DATABASE_CONNECTION_URL:+the one PREFECT_SERVER_DATABASE_CONNECTION_URL names}$${PREFECT_SERVER_DATABASE_CONNECTION_URL:-SQLite in $(PREFECT_HOME)/prefect.db}" 
+	@echo "Then, in another shell:"
+	@echo "  export PREFECT_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api"
+	@echo "  $(BIN)/conflict-events serve        # hourly runs over data/samples into data/lake"
+	$(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
 
 # Re-resolve pinned versions after editing dependencies in pyproject.toml.
 lock: install

@@ -1,4 +1,4 @@
-"""The `conflict-events` command line (DESIGN.md): run, versions, evaluate."""
+"""The `conflict-events` command line (DESIGN.md): run, versions, serve, prune, evaluate."""
 
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ DATASETS = ("articles", "events", "quarantine")
 def format_summary(summary: dict[str, Any]) -> str:
     """The end-of-run summary a person reads."""
     lines = [
-        f"run {summary['run_id']}",
+        f"run {summary['run_id']} ({summary['mode']}" + (f": {summary['recode_reason']}" if summary.get("recode_reason") else "") + ")",
         f"  records in:   {summary['records_in']}",
-        f"  articles:     {summary['articles']}",
+        f"  unchanged:    {summary['unchanged']} (already published)",
+        f"  articles:     {summary['articles']}" + (f" (+{summary['recoded_from_lake']} coded again from the lake)" if summary["recoded_from_lake"] else ""),
         f"  events:       {summary['events']}",
-        f"  quarantined:  {summary['records_quarantined']} records, {summary['events_quarantined']} events",
+        f"  quarantined:  {summary['records_quarantined']} records, {summary['events_quarantined']} events"
+        + (f" ({summary['already_quarantined']} rows already in quarantine, not added again)" if summary["already_quarantined"] else ""),
     ]
     for reason, count in summary["quarantined_by_reason"].items():
         lines.append(f"    {count:5d}  {reason}")
@@ -30,7 +32,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         published = ", ".join(f"{d} {v}" for d, v in summary["versions"].items())
         lines.append(f"  published:    {published} in {summary['lake']}")
     else:
-        lines.append("  published:    nothing (no new records)")
+        lines.append("  published:    nothing new: no new version of any dataset")
     for dataset, report in summary["validation"].items():
         failed = report["expectations_failed"]
         lines.append(
@@ -39,8 +41,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         )
     if summary.get("report"):
         lines.append(f"  report:       {summary['report']}")
-        for page in summary.get("report_pages", []):
-            lines.append(f"                {page}")
+        lines.append(f"  this run:     {summary['report_page']}")
     return "\n".join(lines)
 
 
@@ -53,7 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     lake = args.lake or get_settings().lake
     try:
-        summary = pipeline(inputs=args.input, lake=lake, batch_size=args.batch_size)
+        summary = pipeline(inputs=args.input, lake=lake, full=args.full, batch_size=args.batch_size)
     except Exception as exc:  # the run itself failed: say why, publish nothing, exit non-zero
         print(f"conflict-events: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
@@ -76,6 +77,77 @@ def cmd_versions(args: argparse.Namespace) -> int:
         marker = " *" if v["current"] else ""
         print(f"{v['version']:10} {v['rows']:>9}  {v['created_at'][:26]:26} {v['run_id']}{marker}")
     print("(* = current)")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Register the scheduled deployment with the Prefect server and run its flow runs until stopped."""
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        # Prefect's temporary server runs no scheduler: serving against it would never start a run.
+        print(
+            "conflict-events: serve needs a Prefect server: start one with `make server`, then\n"
+            "  export PREFECT_API_URL=http://127.0.0.1:4200/api",
+            file=sys.stderr,
+        )
+        return 2
+    overrides = {"lake": args.lake, "inputs": args.input, "schedule_cron": args.cron, "schedule_timezone": args.timezone}
+    try:
+        settings = get_settings(deployment_name=args.name, **overrides)
+    except ValueError as exc:
+        print(f"conflict-events: bad serve settings: {exc}", file=sys.stderr)
+        return 2
+    missing = [p for p in settings.inputs if not Path(p).exists()]
+    if missing:
+        print(f"conflict-events: no such input: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    from flows.deploy import serve_pipeline
+
+    when = f"every {args.interval:g} s" if args.interval else f"cron {settings.schedule_cron!r} ({settings.schedule_timezone})"
+    print(f"serving conflict-events-pipeline/{settings.deployment_name}: {when}, inputs {settings.inputs}, lake {settings.lake}")
+    from flows.deploy import schedule_from
+
+    try:
+        schedule_from(settings, args.interval)
+    except ValueError as exc:  # a cron Prefect cannot read
+        print(f"conflict-events: bad schedule: {exc}", file=sys.stderr)
+        return 2
+    try:
+        serve_pipeline(settings, args.interval, args.poll_seconds)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    """Remove all but the newest N versions of each dataset (never a current one), and their Data Docs pages."""
+    from tasks.lock import LakeBusy
+    from tasks.publish import Lake, LakeError
+
+    lake_url = args.lake or get_settings().lake
+    lake = Lake(lake_url)
+    try:
+        removed = lake.prune(args.keep, timeout=get_settings().publish_lock_timeout)
+    except (LakeBusy, LakeError, ValueError) as exc:
+        print(f"conflict-events: cannot prune {lake_url}: {exc}", file=sys.stderr)
+        return 2
+    for dataset, versions in removed.items():
+        print(f"{dataset}: removed {', '.join(v['version'] for v in versions)}")
+    if not removed:
+        print(f"nothing to prune: no dataset in {lake_url} has more than {args.keep} versions")
+        return 0
+    # A run's pages go only when no remaining version (of any dataset) came from that run.
+    gone_runs = {v["run_id"] for versions in removed.values() for v in versions} - lake.runs_referenced()
+    if lake.is_local and gone_runs:
+        from flows.pipeline import quality_dir
+        from tasks.validate import rebuild_data_docs, remove_run_results
+
+        project_dir = quality_dir(lake_url)
+        pages = remove_run_results(project_dir, gone_runs)
+        if pages:
+            rebuild_data_docs(project_dir)
+        print(f"removed the Data Docs results and pages of {len(gone_runs)} runs ({len(pages)} folders and files)")
     return 0
 
 
@@ -177,12 +249,26 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--input", action="append", required=True, metavar="PATH", help="folder or file of articles (repeatable)")
     run.add_argument("--lake", metavar="DIR", help="lake root (default data/lake or CONFLICT_EVENTS_LAKE)")
     run.add_argument("--batch-size", type=int, metavar="N", help="articles per batch")
+    run.add_argument("--full", action="store_true", help="code every article again (new and published) and publish a new version")
     run.add_argument("--json", action="store_true", help="also print the summary as JSON")
     run.set_defaults(func=cmd_run)
     versions = sub.add_parser("versions", help="list a dataset's versions with row counts")
     versions.add_argument("dataset", choices=DATASETS)
     versions.add_argument("--lake", metavar="DIR")
     versions.set_defaults(func=cmd_versions)
+    serve = sub.add_parser("serve", help="serve the pipeline as a scheduled deployment on the Prefect server (PREFECT_API_URL)")
+    serve.add_argument("--cron", metavar="EXPR", help='when runs start (default "0 * * * *" or CONFLICT_EVENTS_SCHEDULE_CRON)')
+    serve.add_argument("--timezone", metavar="TZ", help="time zone of the cron (default UTC or CONFLICT_EVENTS_SCHEDULE_TIMEZONE)")
+    serve.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS instead of on the cron")
+    serve.add_argument("--input", action="append", metavar="PATH", help="folder or file scheduled runs read (repeatable; default data/samples)")
+    serve.add_argument("--lake", metavar="DIR", help="lake root scheduled runs publish to")
+    serve.add_argument("--name", metavar="NAME", help="deployment name (default hourly)")
+    serve.add_argument("--poll-seconds", type=int, default=5, metavar="N", help="how often to look for due runs (default 5)")
+    serve.set_defaults(func=cmd_serve)
+    prune = sub.add_parser("prune", help="remove old versions (never a current one) and their Data Docs pages")
+    prune.add_argument("--keep", type=int, required=True, metavar="N", help="versions to keep per dataset (at least 1)")
+    prune.add_argument("--lake", metavar="DIR")
+    prune.set_defaults(func=cmd_prune)
     evaluate = sub.add_parser("evaluate", help="score coded events against a gold coding (FA-KES JSONL or seeds JSON)")
     evaluate.add_argument("--articles", required=True, metavar="PATH", help="the articles the gold codes (file or folder)")
     evaluate.add_argument("--gold", required=True, metavar="FILE", help="fakes_dev_gold.jsonl-style JSONL or seeds_gold.json-style JSON")

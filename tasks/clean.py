@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlparse
@@ -54,6 +54,7 @@ class CleanResult:
 
     articles: list[dict[str, Any]]
     quarantined: list[dict[str, Any]]
+    unchanged: list[str] = field(default_factory=list)  # source_refs already published with this very text
 
 
 def normalise_text(text: str) -> str:
@@ -243,24 +244,37 @@ def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: i
 
 
 def clean_records(
-    records: list[RawRecord], run_date: date, seen_ids: dict[str, str], min_words: int = 5, max_chars: int = 200_000
+    records: list[RawRecord], run_date: date, seen_ids: dict[str, str], min_words: int = 5, max_chars: int = 200_000,
+    published: dict[str, str] | None = None,
 ) -> CleanResult:
-    """Clean a batch; `seen_ids` (article_id -> source_ref) carries duplicate detection across batches."""
-    articles, quarantined = [], []
+    """Clean a batch; `seen_ids` (article_id -> source_ref) carries duplicate detection across batches.
+
+    `published` (article_id -> source_ref of the current articles version) makes the run incremental:
+    a record already published under its own ref is unchanged and skipped; the same text under
+    another ref is a duplicate.
+    """
+    published = published or {}
+    result = CleanResult([], [])
     for record in records:
         article, rejected = clean_record(record, run_date, min_words, max_chars)
         if rejected is not None:
-            quarantined.append(rejected)
+            result.quarantined.append(rejected)
             continue
-        first_ref = seen_ids.get(article["article_id"])
+        article_id = article["article_id"]
+        if published.get(article_id) == record.source_ref and article_id not in seen_ids:
+            seen_ids[article_id] = record.source_ref
+            result.unchanged.append(record.source_ref)
+            continue
+        first_ref = seen_ids.get(article_id) or published.get(article_id)
         if first_ref is not None:
-            quarantined.append(
+            where = "" if article_id in seen_ids else ", already published"
+            result.quarantined.append(
                 quarantine_row(
                     record.source_ref, "clean", "duplicate",
-                    f"same normalised text as {first_ref} (article {article['article_id'][:12]})", record.payload(),
+                    f"same normalised text as {first_ref}{where} (article {article_id[:12]})", record.payload(),
                 )
             )
             continue
-        seen_ids[article["article_id"]] = record.source_ref
-        articles.append(article)
-    return CleanResult(articles, quarantined)
+        seen_ids[article_id] = record.source_ref
+        result.articles.append(article)
+    return result

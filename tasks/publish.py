@@ -12,8 +12,9 @@ import json
 import os
 import re
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import fsspec
 import pyarrow as pa
@@ -21,13 +22,19 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
+from tasks.lock import publish_lock
 from tasks.records import utc_now
 from tasks.schemas import KEY_COLUMNS, SCHEMAS
 
 VERSION_RE = re.compile(r"^v(\d{6})$")
+PART_RE = re.compile(r"^part-(\d+)\.parquet$")
 MANIFEST = "_manifest.json"
 POINTER = "_CURRENT"
+JOURNAL = "_publishing.json"  # in the lake root while a publish is between its first write and last switch
 ROW_GROUP_SIZE = 50_000
+MAX_FILES = 64  # past this many files a version is compacted into one
+# Two quarantine rows are the same finding when these agree (run id and time differ between runs).
+QUARANTINE_IDENTITY = ("record_ref", "stage", "reason", "payload")
 
 
 class LakeError(RuntimeError):
@@ -63,6 +70,7 @@ class Lake:
     """A lake root addressed through fsspec (a local path, file://, s3://, gs://, ...)."""
 
     url: str
+    max_files: int = MAX_FILES
     fs: fsspec.AbstractFileSystem = field(init=False)
     root: str = field(init=False)
 
@@ -70,12 +78,16 @@ class Lake:
         self.fs, self.root = fsspec.core.url_to_fs(self.url)
         self.root = self.root.rstrip("/")
 
+    @property
+    def is_local(self) -> bool:
+        return isinstance(self.fs, LocalFileSystem)
+
     def path(self, *parts: str) -> str:
         return "/".join([self.root, *parts])
 
     def write_bytes_atomically(self, path: str, data: bytes) -> None:
         """Replace a small file so a reader sees the old or the new content, never a part."""
-        if isinstance(self.fs, LocalFileSystem):
+        if self.is_local:
             tmp = f"{path}.tmp-{uuid.uuid4().hex}"
             with open(tmp, "wb") as handle:
                 handle.write(data)
@@ -113,23 +125,26 @@ class Lake:
             return None
         return json.loads(self.fs.cat_file(path))
 
-    def read_current(self, dataset: str) -> pa.Table | None:
+    def read_current(self, dataset: str, columns: list[str] | None = None) -> pa.Table | None:
         """The current version of a dataset as one Arrow table (None before the first publish)."""
         version = self.current_version(dataset)
         if version is None:
             return None
-        return self.read_version(dataset, version)
+        return self.read_version(dataset, version, columns)
 
-    def read_version(self, dataset: str, version: str) -> pa.Table:
-        """Read a version through its manifest's file list, with the published schema."""
+    def read_version(self, dataset: str, version: str, columns: list[str] | None = None) -> pa.Table:
+        """Read a version (or some of its columns) through its manifest's file list, with the published schema."""
         manifest = self.manifest(dataset, version)
         if manifest is None:
             raise LakeError(f"{dataset}/{version} has no {MANIFEST}: it was never completed")
+        schema = SCHEMAS[dataset]
+        if columns:
+            schema = pa.schema([schema.field(c) for c in columns])
         tables = [
-            pq.read_table(self.path(dataset, version, f["path"]), filesystem=self.fs, schema=SCHEMAS[dataset])
+            pq.read_table(self.path(dataset, version, f["path"]), filesystem=self.fs, schema=schema, columns=columns)
             for f in manifest["files"]
         ]
-        return pa.concat_tables(tables) if tables else SCHEMAS[dataset].empty_table()
+        return pa.concat_tables(tables) if tables else schema.empty_table()
 
     def versions(self, dataset: str) -> list[dict[str, Any]]:
         """Completed versions with row counts, run ids and creation times, oldest first."""
@@ -167,11 +182,86 @@ class Lake:
         path = self.path(dataset, version, name)
         with self.fs.open(path, "wb") as handle:
             handle.write(data)
-            if isinstance(self.fs, LocalFileSystem):
+            if self.is_local:
                 # On disk before the manifest names it: after a power cut the pointer never outlives its data.
                 handle.flush()
                 os.fsync(handle.fileno())
         return {"path": name, "rows": table.num_rows, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+    def _link_part(self, dataset: str, parent: str, version: str, entry: dict[str, Any]) -> None:
+        """Put a parent's unchanged file into the new version without rewriting it.
+
+        Versions are immutable, so two version folders may share one file: a hard link on a local
+        disk (no bytes copied; deleting one folder leaves the other whole), a server-side copy on an
+        object store. Either way each folder stays complete for plain Parquet readers.
+        """
+        source, target = self.path(dataset, parent, entry["path"]), self.path(dataset, version, entry["path"])
+        if self.is_local:
+            try:
+                os.link(source, target)
+                return
+            except OSError:  # a filesystem without hard links: a copy is slower but just as correct
+                pass
+        self.fs.copy(source, target)
+
+    def _carry_over(
+        self, dataset: str, parent: str | None, version: str, replace_keys: set[str] | None, first_part: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Parent files into the new version: linked when untouched, rewritten without `replace_keys` rows."""
+        if parent is None:
+            return [], 0
+        manifest = self.manifest(dataset, parent)
+        key = KEY_COLUMNS[dataset]
+        files, carried, number = [], 0, first_part
+        for entry in manifest["files"]:
+            if replace_keys and key:
+                path = self.path(dataset, parent, entry["path"])
+                keys = pq.read_table(path, columns=[key], filesystem=self.fs).column(key)
+                replaced = pc.is_in(keys, value_set=pa.array(sorted(replace_keys), pa.string()))
+                if pc.any(replaced).as_py():
+                    kept = pq.read_table(path, filesystem=self.fs, schema=SCHEMAS[dataset]).filter(pc.invert(replaced))
+                    if kept.num_rows:
+                        files.append(self._write_part(dataset, version, f"part-{number:05d}.parquet", kept))
+                        number += 1
+                        carried += kept.num_rows
+                    continue
+            self._link_part(dataset, parent, version, entry)
+            files.append(dict(entry))
+            carried += entry["rows"]
+        return files, carried
+
+    def _compact(self, dataset: str, version: str, files: list[dict[str, Any]], number: int) -> list[dict[str, Any]]:
+        """Merge a version's many small files into one, so hourly runs do not leave thousands of files."""
+        table = pa.concat_tables(
+            pq.read_table(self.path(dataset, version, f["path"]), filesystem=self.fs, schema=SCHEMAS[dataset]) for f in files
+        )
+        merged = self._write_part(dataset, version, f"part-{number:05d}.parquet", table)
+        for f in files:
+            self.fs.rm(self.path(dataset, version, f["path"]))
+        return [merged]
+
+    def new_quarantine_rows(self, rows: pa.Table) -> pa.Table:
+        """Quarantine rows not already in the current version (same record, stage, reason and payload).
+
+        Running again over the same bad input must not add its rows again. Only candidate rows (same
+        record_ref) have their payloads read, so this stays cheap on a large quarantine.
+        """
+        parent = self.current_version("quarantine")
+        if parent is None or not rows.num_rows:
+            return rows
+        refs = sorted(set(rows.column("record_ref").to_pylist()))
+        seen: set[tuple] = set()
+        for entry in self.manifest("quarantine", parent)["files"]:
+            old = pq.read_table(
+                self.path("quarantine", parent, entry["path"]), filesystem=self.fs,
+                columns=list(QUARANTINE_IDENTITY), filters=[("record_ref", "in", refs)],
+            )
+            seen.update(zip(*(old.column(c).to_pylist() for c in QUARANTINE_IDENTITY), strict=True))
+        if not seen:
+            return rows
+        identity = zip(*(rows.column(c).to_pylist() for c in QUARANTINE_IDENTITY), strict=True)
+        keep = [i for i, row in enumerate(identity) if row not in seen]
+        return rows.take(pa.array(keep, pa.int64()))
 
     def stage(
         self,
@@ -181,24 +271,27 @@ class Lake:
         replace_keys: set[str] | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> str:
-        """Write a complete new version folder = current rows (minus `replace_keys`) + `new_rows`; not yet current."""
+        """Write a complete new version folder = current rows (minus `replace_keys`) + `new_rows`; not yet current.
+
+        Unchanged files of the current version are linked, not rewritten: a run that adds 100 articles
+        to 100000 writes 100 articles' worth of Parquet.
+        """
         schema = SCHEMAS[dataset]
         new_rows = new_rows.select(schema.names).cast(schema)
         parent = self.current_version(dataset)
-        kept = self.read_version(dataset, parent) if parent else schema.empty_table()
-        if replace_keys:
-            key = KEY_COLUMNS[dataset]
-            mask = pc.invert(pc.is_in(kept[key], value_set=pa.array(sorted(replace_keys), pa.string())))
-            kept = kept.filter(mask)
+        parent_files = self.manifest(dataset, parent)["files"] if parent else []
+        first_part = 1 + max((int(PART_RE.match(f["path"]).group(1)) for f in parent_files if PART_RE.match(f["path"])), default=-1)
         version = self.next_version(dataset)
         folder = self.path(dataset, version)
         self.fs.makedirs(folder, exist_ok=True)
         try:
-            files = []
-            if kept.num_rows:
-                files.append(self._write_part(dataset, version, "part-00000.parquet", kept))
+            files, carried = self._carry_over(dataset, parent, version, replace_keys, first_part)
+            number = 1 + max((int(PART_RE.match(f["path"]).group(1)) for f in files), default=first_part - 1)
             if new_rows.num_rows or not files:
-                files.append(self._write_part(dataset, version, f"part-{len(files):05d}.parquet", new_rows))
+                files.append(self._write_part(dataset, version, f"part-{number:05d}.parquet", new_rows))
+                number += 1
+            if len(files) > self.max_files:
+                files = self._compact(dataset, version, files, number)
             manifest = {
                 "dataset": dataset,
                 "version": version,
@@ -207,7 +300,8 @@ class Lake:
                 "created_at": utc_now().isoformat(),
                 "row_count": sum(f["rows"] for f in files),
                 "rows_added": new_rows.num_rows,
-                "rows_carried_over": kept.num_rows,
+                "rows_carried_over": carried,
+                "files_from_parent": sum(1 for f in files if any(f["path"] == p["path"] for p in parent_files)),
                 "files": files,
                 "schema": [{"name": f.name, "type": str(f.type), "nullable": f.nullable} for f in schema],
                 **(metadata or {}),
@@ -233,16 +327,127 @@ class Lake:
         if self.fs.exists(folder):
             self.fs.rm(folder, recursive=True)
 
-    def publish_all(self, tables: dict[str, tuple[pa.Table, set[str] | None]], run_id: str, metadata: dict[str, dict]) -> dict[str, str]:
-        """Stage every dataset's new version, then flip the pointers: a failure before the flip publishes nothing."""
-        staged: dict[str, str] = {}
-        try:
-            for dataset, (table, replace_keys) in tables.items():
-                staged[dataset] = self.stage(dataset, table, run_id, replace_keys, metadata.get(dataset))
-        except BaseException:
-            for dataset, version in staged.items():
-                self.discard(dataset, version)
-            raise
+    @contextmanager
+    def locked(self, run_id: str, timeout: float, say: Callable[[str], None] = lambda _: None) -> Iterator[None]:
+        """Hold the lake's publish lock (local lakes; see tasks/lock.py), then tidy what crashed runs left."""
+        if self.is_local:
+            with publish_lock(self.root, run_id, timeout, say):
+                self.recover(say)
+                yield
+        else:
+            # An object store has no lock that dies with its holder; there the deployment's
+            # concurrency limit of one run (flows/deploy.py) is what keeps publishes apart.
+            self.recover(say)
+            yield
+
+    def recover(self, say: Callable[[str], None] = lambda _: None) -> None:
+        """Finish or undo what a killed run left; call it only under the publish lock.
+
+        A publish writes a journal naming its run before staging and removes it after the last
+        pointer switch. A journal found here belongs to a run that died: if it had switched any
+        pointer, its other staged versions are switched too (the run completes); otherwise they are
+        removed (the run never happened). Folders without a manifest were never complete and go.
+        Versions newer than `_CURRENT` that the journal does not name (say, after an operator rolled
+        a pointer back) are left alone.
+        """
+        datasets = [d for d in SCHEMAS if self.fs.exists(self.path(d))]
+        for dataset in datasets:
+            for version in self.version_folders(dataset):
+                if self.manifest(dataset, version) is None:
+                    say(f"removing {dataset}/{version}: a killed run left it without a manifest")
+                    self.discard(dataset, version)
+        journal = self.path(JOURNAL)
+        if not self.fs.exists(journal):
+            return
+        run_id = json.loads(self.fs.cat_file(journal))["run_id"]
+        staged = {
+            dataset: version
+            for dataset in datasets
+            for version in self.version_folders(dataset)
+            if self.manifest(dataset, version)["run_id"] == run_id and version != self.current_version(dataset)
+        }
+        switched = any(
+            (current := self.current_version(d)) is not None and self.manifest(d, current)["run_id"] == run_id for d in datasets
+        )
         for dataset, version in staged.items():
-            self.commit(dataset, version)
-        return staged
+            if switched:
+                say(f"making {dataset}/{version} current: run {run_id} was killed while switching pointers")
+                self.commit(dataset, version)
+            else:
+                say(f"removing {dataset}/{version}: run {run_id} was killed before publishing")
+                self.discard(dataset, version)
+        self.fs.rm(journal)
+
+    def publish_all(
+        self, tables: dict[str, tuple[pa.Table, set[str] | None]], run_id: str, metadata: dict[str, dict],
+        lock_timeout: float = 600, say: Callable[[str], None] = lambda _: None,
+    ) -> PublishResult:
+        """Under the publish lock: stage every changed dataset, then flip the pointers.
+
+        A failure before the first flip publishes nothing. Quarantine rows already published are not
+        added again; a dataset left with nothing new gets no new version.
+        """
+        result = PublishResult()
+        with self.locked(run_id, lock_timeout, say):
+            tables = dict(tables)
+            if "quarantine" in tables:
+                rows, keys = tables["quarantine"]
+                fresh = self.new_quarantine_rows(rows)
+                result.already_quarantined = rows.num_rows - fresh.num_rows
+                if fresh.num_rows:
+                    tables["quarantine"] = (fresh, keys)
+                else:
+                    del tables["quarantine"]
+            if not tables:
+                return result
+            journal = self.path(JOURNAL)
+            self.write_bytes_atomically(journal, json.dumps({"run_id": run_id, "datasets": sorted(tables)}).encode("utf-8"))
+            try:
+                for dataset, (table, replace_keys) in tables.items():
+                    result.versions[dataset] = self.stage(dataset, table, run_id, replace_keys, metadata.get(dataset))
+            except BaseException:
+                for dataset, version in result.versions.items():
+                    self.discard(dataset, version)
+                self.fs.rm(journal)
+                raise
+            for dataset, version in result.versions.items():
+                self.commit(dataset, version)
+            self.fs.rm(journal)
+        return result
+
+    def prune(self, keep: int, timeout: float = 600) -> dict[str, list[dict[str, Any]]]:
+        """Remove all but the newest `keep` complete versions of each dataset; never a current one.
+
+        Returns the removed versions (with their run ids, so their Data Docs pages can go too).
+        """
+        if keep < 1:
+            raise ValueError("keep must be at least 1: the current version always stays")
+        removed: dict[str, list[dict[str, Any]]] = {}
+        with self.locked("prune", timeout):
+            for dataset in SCHEMAS:
+                current = self.current_version(dataset)
+                complete = [v for v in self.version_folders(dataset) if self.manifest(dataset, v) is not None]
+                for version in complete[:-keep]:
+                    if version == current:
+                        continue
+                    run_id = self.manifest(dataset, version)["run_id"]
+                    self.discard(dataset, version)
+                    removed.setdefault(dataset, []).append({"version": version, "run_id": run_id})
+        return removed
+
+    def runs_referenced(self) -> set[str]:
+        """Run ids of every complete version still in the lake."""
+        return {
+            manifest["run_id"]
+            for dataset in SCHEMAS
+            for version in self.version_folders(dataset)
+            if (manifest := self.manifest(dataset, version)) is not None
+        }
+
+
+@dataclass
+class PublishResult:
+    """What a publish did: the new version of each dataset, and quarantine rows it had already."""
+
+    versions: dict[str, str] = field(default_factory=dict)
+    already_quarantined: int = 0

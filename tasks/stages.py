@@ -7,19 +7,33 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyarrow as pa
-from prefect import task
+from prefect import get_run_logger, task
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
+from prefect.tasks import exponential_backoff
 
+from tasks import artifacts
 from tasks.clean import CleanResult, clean_records
 from tasks.extract.coder import Resources, code_articles
+from tasks.incremental import LakeState, read_lake_state
 from tasks.ingest import FileSource, read_sources
-from tasks.publish import Lake
+from tasks.publish import Lake, PublishResult
 from tasks.records import RawRecord
 from tasks.schemas import SCHEMAS
 from tasks.validate import DatasetReport, Validator, drop_orphan_events
 
 # Inputs are article batches: hashing them for Prefect's cache would cost time and buy nothing.
 STAGE = dict(cache_policy=NONE, persist_result=False)
+
+
+def transient_io_error(task, task_run, state) -> bool:
+    """Retry only what may pass: an OS-level error (a flaky mount, a full disk), not bad data or a busy lake."""
+    error = state.data if isinstance(state.data, BaseException) else state.result(raise_on_failure=False)
+    return isinstance(error, OSError)
+
+
+# Retries with backoff (2, 4, 8 s) for the stages that touch disks or object stores, and only those.
+IO_RETRIES = dict(retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2), retry_condition_fn=transient_io_error)
 
 
 @lru_cache(maxsize=2)
@@ -34,16 +48,24 @@ def validator_for(expectations_dir: Path, project_dir: Path, run_date: date) -> 
     return Validator(expectations_dir, project_dir, run_date)
 
 
-@task(name="ingest", retries=2, retry_delay_seconds=[2, 10], **STAGE)
+@task(name="lake-state", **IO_RETRIES, **STAGE)
+def lake_state(lake_url: str) -> LakeState:
+    """Read which articles the current version holds and which extractor coded them."""
+    return read_lake_state(lake_url)
+
+
+@task(name="ingest", **IO_RETRIES, **STAGE)
 def ingest(inputs: list[str], max_record_bytes: int) -> tuple[list[RawRecord], list[dict]]:
     """Read every input folder or file into raw records and quarantine rows."""
     return read_sources(FileSource(path, max_record_bytes) for path in inputs)
 
 
 @task(name="clean", **STAGE)
-def clean(records: list[RawRecord], run_date: date, seen_ids: dict[str, str], min_words: int, max_chars: int) -> CleanResult:
-    """Normalise a batch, date it, drop duplicates and unusable texts."""
-    return clean_records(records, run_date, seen_ids, min_words=min_words, max_chars=max_chars)
+def clean(
+    records: list[RawRecord], run_date: date, seen_ids: dict[str, str], min_words: int, max_chars: int, published: dict[str, str]
+) -> CleanResult:
+    """Normalise a batch, date it, skip what is already published, drop duplicates and unusable texts."""
+    return clean_records(records, run_date, seen_ids, min_words=min_words, max_chars=max_chars, published=published)
 
 
 @task(name="extract", **STAGE)
@@ -69,14 +91,44 @@ def validate(
     return good_articles, good_events, quarantined + orphans + bad_events
 
 
-@task(name="report", retries=1, retry_delay_seconds=2, **STAGE)
+@task(name="report", **IO_RETRIES, **STAGE)
 def build_report(expectations_dir: Path, project_dir: Path, run_date: date, run_id: str) -> dict:
     """Rebuild the Data Docs site (the data-quality report); return its index and this run's pages."""
     return validator_for(expectations_dir, project_dir, run_date).build_report(run_id)
 
 
-@task(name="publish", retries=2, retry_delay_seconds=[2, 10], **STAGE)
-def publish(lake_url: str, tables: dict[str, tuple[pa.Table, set[str] | None]], run_id: str, metadata: dict[str, dict]) -> dict[str, str]:
-    """Write one new version of every changed dataset, then switch all `_CURRENT` pointers."""
-    return Lake(lake_url).publish_all(tables, run_id, metadata)
+@task(name="publish", **IO_RETRIES, **STAGE)
+def publish(
+    lake_url: str, tables: dict[str, tuple[pa.Table, set[str] | None]], run_id: str, metadata: dict[str, dict], lock_timeout: float
+) -> PublishResult:
+    """Under the lake's lock, write one new version of every changed dataset, then switch all `_CURRENT` pointers."""
+    log = get_run_logger()
+    return Lake(lake_url).publish_all(tables, run_id, metadata, lock_timeout, say=log.warning)
+
+
+@task(name="report-artifacts", **IO_RETRIES, **STAGE)
+def report_artifacts(summary: dict, events: pa.Table) -> None:
+    """The run's markdown summary, table of new events and link to its Data Docs page, under stable keys."""
+    if summary.get("report_page"):
+        page = Path(summary["report_page"])
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(artifacts.run_page_html(summary, summary["report_pages"], page.parent.parent), encoding="utf-8")
+    create_markdown_artifact(
+        key=artifacts.SUMMARY_KEY, markdown=artifacts.summary_markdown(summary), description="counts, quarantine reasons, expectations"
+    )
+    create_table_artifact(
+        key=artifacts.EVENTS_KEY, table=artifacts.events_table_rows(events),
+        description=f"new events of this run (first {min(events.num_rows, artifacts.MAX_TABLE_ROWS)} of {events.num_rows})",
+    )
+    if summary.get("report_page"):
+        create_link_artifact(
+            key=artifacts.REPORT_KEY, link=Path(summary["report_page"]).as_uri(), link_text=f"Data Docs of run {summary['run_id']}",
+            description="the Great Expectations validation results of this run",
+        )
+
+
+@task(name="failure-artifact", **STAGE)
+def failure_artifact(summary: dict, reason: str) -> None:
+    """Put a failed run's reason where people look: the summary artifact's history."""
+    create_markdown_artifact(key=artifacts.SUMMARY_KEY, markdown=artifacts.summary_markdown(summary, failure=reason), description="run failed")
 

@@ -1,4 +1,4 @@
-"""The end-of-run accounting: every input record is an article or a quarantined record."""
+"""The end-of-run accounting: every input record is an article, a quarantined record, or already published."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from collections import Counter
 from typing import Any
 
 import pyarrow as pa
-
-from tasks.records import RawRecord
 
 # Quarantine rows that stand for a whole input record (the others are single events of a kept article).
 RECORD_LEVEL = {"ingest", "clean", "extract"}
@@ -24,22 +22,27 @@ def is_record_level(row: dict) -> bool:
 
 
 def run_summary(
-    run_id: str, records: list[RawRecord], articles: pa.Table, events: pa.Table, quarantined: list[dict],
-    reports: dict, lake: str, report: dict | None,
+    run_id: str, records_in: int, articles: int, events: pa.Table, quarantined: list[dict], reports: dict, lake: str,
+    report: dict | None, **extra: Any,
 ) -> dict[str, Any]:
-    """Counts a person (and the tests) check: records in = articles + records quarantined."""
+    """Counts a person (and the tests) check: records in = articles + records quarantined + unchanged.
+
+    `quarantined` holds every quarantine row of the run; `extra` carries the incremental counts
+    (unchanged, recoded_from_lake, recode_quarantined, mode, ...).
+    """
     record_rows = [q for q in quarantined if is_record_level(q)]
     return {
         "run_id": run_id,
-        "records_in": len(records) + sum(1 for q in quarantined if q["stage"] == "ingest"),
-        "articles": articles.num_rows,
+        "records_in": records_in,
+        "articles": articles,
         "events": events.num_rows,
-        "records_quarantined": len(record_rows),
-        "events_quarantined": len(quarantined) - len(record_rows),
+        "records_quarantined": len(record_rows) - extra.get("recode_quarantined", 0),
+        "events_quarantined": sum(1 for q in quarantined if not is_record_level(q)),
         "quarantined": len(quarantined),
         "quarantined_by_reason": dict(Counter(f"{q['stage']}:{q['reason']}" for q in quarantined).most_common()),
         "lake": lake,
         "report": report["index"] if report else None,
         "report_pages": report["pages"] if report else [],
         "validation": {d: r.as_dict() for d, r in reports.items()},
+        **extra,
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -18,6 +19,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from tasks.lock import exclusive
 from tasks.records import quarantine_row
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,12 @@ TABLE_LEVEL = frozenset(
     {"expect_table_columns_to_match_ordered_list", "expect_table_columns_to_match_set", "expect_column_values_to_be_of_type"}
 )
 ID_COLUMNS = {"articles": "article_id", "events": "event_id"}
+SETUP_LOCK = "_gx.lock"
+
+
+def _expectations(suite: Any) -> list[dict]:
+    """A suite's expectations without their generated ids, to tell whether the stored suite is still current."""
+    return [{k: v for k, v in e.configuration.to_json_dict().items() if k != "id"} for e in suite.expectations]
 
 
 class TableValidationError(RuntimeError):
@@ -87,31 +95,60 @@ class Validator:
 
         self.gx = gx
         self.run_date = run_date
+        self.project_dir = project_dir
         project_dir.mkdir(parents=True, exist_ok=True)
-        self.context = gx.get_context(mode="file", project_root_dir=str(project_dir))
+        # Runs on the same lake share this GX project. Its suites, assets and validation definitions
+        # are written once and then only read: a run that re-saved them would leave another run's
+        # copies stale (GX then refuses to validate with them).
+        with exclusive(project_dir / SETUP_LOCK):
+            self.context = gx.get_context(mode="file", project_root_dir=str(project_dir))
+            self._quiet_progress_bars()
+            try:
+                self.datasource = self.context.data_sources.get("conflict_events")
+            except KeyError:
+                self.datasource = self.context.data_sources.add_pandas("conflict_events")
+            self.definitions = {dataset: self._definition(dataset, expectations_dir) for dataset in ID_COLUMNS}
+
+    def _quiet_progress_bars(self) -> None:
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        if self.context.variables.progress_bars is None or self.context.variables.progress_bars.globally:
+        bars = self.context.variables.progress_bars
+        # A fresh project has no setting; a reopened one gives it back as a plain dict.
+        shown = bars is None or (bars.get("globally") if isinstance(bars, dict) else bars.globally)
+        if shown:
             # Progress bars would flood the run log with one line per metric batch.
             self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
             self.context.variables.save()
-        self.datasource = self.context.data_sources.add_or_update_pandas("conflict_events")
-        self.definitions: dict[str, Any] = {}
-        for dataset in ID_COLUMNS:
-            suite_dict = json.loads((expectations_dir / f"{dataset}.json").read_text())
-            suite_dict.pop("id", None)
-            suite = self.context.suites.add_or_update(gx.ExpectationSuite(**suite_dict))
-            try:
-                asset = self.datasource.get_asset(dataset)
-            except LookupError:
-                asset = self.datasource.add_dataframe_asset(dataset)
-            try:
-                batch = asset.get_batch_definition("whole")
-            except (LookupError, KeyError):
-                batch = asset.add_batch_definition_whole_dataframe("whole")
-            self.definitions[dataset] = self.context.validation_definitions.add_or_update(
-                gx.ValidationDefinition(name=f"{dataset}_suite", data=batch, suite=suite)
-            )
+
+    def _definition(self, dataset: str, expectations_dir: Path) -> Any:
+        """The stored validation definition of a dataset; (re)written only when expectations/ changed."""
+        from great_expectations.exceptions import DataContextError
+
+        gx = self.gx
+        suite_dict = json.loads((expectations_dir / f"{dataset}.json").read_text())
+        suite_dict.pop("id", None)
+        wanted = gx.ExpectationSuite(**suite_dict)
+        try:
+            suite = self.context.suites.get(wanted.name)
+        except DataContextError:
+            suite = None
+        if suite is None or _expectations(suite) != _expectations(wanted):
+            suite = self.context.suites.add_or_update(wanted)
+        try:
+            asset = self.datasource.get_asset(dataset)
+        except LookupError:
+            asset = self.datasource.add_dataframe_asset(dataset)
+        try:
+            batch = asset.get_batch_definition("whole")
+        except (LookupError, KeyError):
+            batch = asset.add_batch_definition_whole_dataframe("whole")
+        try:
+            definition = self.context.validation_definitions.get(f"{dataset}_suite")
+            if definition.suite.id == suite.id and definition.batch_definition.id == batch.id:
+                return definition
+        except DataContextError:
+            pass
+        return self.context.validation_definitions.add_or_update(gx.ValidationDefinition(name=f"{dataset}_suite", data=batch, suite=suite))
 
     def validate(self, dataset: str, table: pa.Table, run_id: str, report: DatasetReport) -> tuple[pa.Table, list[dict]]:
         """Rows that pass, and quarantine rows for those that fail; raise TableValidationError on a shape failure."""
@@ -164,8 +201,37 @@ class Validator:
         The run's pages (one per dataset and batch) are static HTML that reads offline, unlike the
         site index, whose list GX draws with scripts from a CDN.
         """
-        self.context.build_data_docs()
+        with exclusive(self.project_dir / SETUP_LOCK):  # two runs must not write the index at once
+            self.context.build_data_docs()
         sites = self.context.get_docs_sites_urls()
         index = (sites[0]["site_url"] if sites else "").removeprefix("file://")
         pages = sorted(str(p) for p in Path(index).parent.glob(f"validations/*/{run_id}/*/*.html")) if index else []
         return {"index": index, "pages": pages}
+
+
+def remove_run_results(project_dir: Path, run_ids: set[str]) -> list[Path]:
+    """Delete the stored validation results and Data Docs pages of these runs; return what was removed.
+
+    GX files both under <suite>/<run id>/ (results in uncommitted/validations, pages in the site);
+    a results file left behind would bring its page back at the next docs build.
+    """
+    uncommitted = project_dir / "gx" / "uncommitted"
+    removed = []
+    for run_id in sorted(run_ids):
+        targets = [
+            *uncommitted.glob(f"validations/*/{run_id}"),
+            *uncommitted.glob(f"data_docs/*/validations/*/{run_id}"),
+            *uncommitted.glob(f"data_docs/*/runs/{run_id}.html"),
+        ]
+        for target in targets:
+            shutil.rmtree(target) if target.is_dir() else target.unlink()
+            removed.append(target)
+    return removed
+
+
+def rebuild_data_docs(project_dir: Path) -> None:
+    """Rebuild the Data Docs index from the stored results (after some were removed)."""
+    import great_expectations as gx
+
+    with exclusive(project_dir / SETUP_LOCK):
+        gx.get_context(mode="file", project_root_dir=str(project_dir)).build_data_docs()

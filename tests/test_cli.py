@@ -33,6 +33,45 @@ def test_run_then_versions(prefect_server, inputs, tmp_path, capsys):
     assert "v000001" in listing and "* " not in listing.splitlines()[0] and listing.strip().endswith("(* = current)")
 
 
+def test_a_second_run_on_the_same_input_says_nothing_new_and_prune_keeps_the_newest(prefect_server, inputs, tmp_path, capsys):
+    lake = tmp_path / "lake"
+    assert main(["run", "--input", str(inputs), "--lake", str(lake)]) == 0
+    assert main(["run", "--input", str(inputs), "--lake", str(lake)]) == 0
+    out = capsys.readouterr().out.split("\nrun ")[-1]
+    assert "(incremental)" in out and "unchanged:    1" in out and "published:    nothing new" in out
+    assert "1 rows already in quarantine, not added again" in out
+    assert main(["run", "--input", str(inputs), "--lake", str(lake), "--full"]) == 0
+    assert "(full: a full rebuild was asked for)" in capsys.readouterr().out
+    (inputs / "more.jsonl").write_text(json.dumps({**ARTICLE, "id": "a2", "text": ARTICLE["text"].replace("12", "14")}) + "\n")
+    assert main(["run", "--input", str(inputs), "--lake", str(lake)]) == 0
+    capsys.readouterr()
+    first_run, full_run = (json.loads((lake / "events" / v / "_manifest.json").read_text())["run_id"] for v in ("v000001", "v000002"))
+    docs = lake / "_quality" / "gx" / "uncommitted"
+    pages = lambda run: list(docs.glob(f"data_docs/local_site/validations/*/{run}")) + list(docs.glob(f"validations/*/{run}"))  # noqa: E731
+    assert pages(first_run) and pages(full_run)
+    assert main(["prune", "--keep", "1", "--lake", str(lake)]) == 0
+    out = capsys.readouterr().out
+    assert "articles: removed v000001, v000002" in out and "events: removed v000001, v000002" in out
+    assert [p.name for p in sorted((lake / "events").glob("v*"))] == ["v000003"]
+    assert [p.name for p in sorted((lake / "quarantine").glob("v*"))] == ["v000001"]  # current: always kept
+    assert pages(first_run)  # the first run still owns quarantine v000001
+    assert not pages(full_run) and not (docs / "data_docs" / "local_site" / "runs" / f"{full_run}.html").exists()
+    assert full_run not in (docs / "data_docs" / "local_site" / "index.html").read_text()
+
+
+def test_serve_without_a_server_or_with_a_bad_schedule_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    assert main(["serve", "--input", str(tmp_path)]) == 2
+    assert "make server" in capsys.readouterr().err
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    assert main(["serve", "--input", str(tmp_path), "--timezone", "Mars/Olympus"]) == 2
+    assert "unknown time zone" in capsys.readouterr().err
+    assert main(["serve", "--input", str(tmp_path), "--cron", "every hour"]) == 2
+    assert "bad schedule" in capsys.readouterr().err
+    assert main(["serve", "--input", str(tmp_path / "missing")]) == 2
+    assert "no such input" in capsys.readouterr().err
+
+
 def test_a_table_level_failure_fails_the_run_and_publishes_nothing(prefect_server, inputs, tmp_path, capsys, monkeypatch):
     broken = tmp_path / "expectations"
     broken.mkdir()

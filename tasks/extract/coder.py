@@ -5,6 +5,7 @@ Every event keeps the sentences it was coded from in `notes`, so each field can 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -49,6 +50,14 @@ VICTIM_PREPOSITIONS = {"on", "against", "targeting", "at", "toward", "towards"}
 SPEECH_VERBS = re.compile(r"^(?:say|said|says|report|accus|den|claim|condemn|told|tell|announc|warn|blam|insist|add|stat|confirm|urg|call)")
 
 
+def extractor_version(reference_dir: Path, model: str) -> str:
+    """The coder's rules, the spaCy model and the reference tables: change any and every article is coded again."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(reference_dir).glob("*.csv")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"{CODER_VERSION}+{model}+ref-{digest.hexdigest()[:10]}"
+
+
 @dataclass
 class Resources:
     """What the coder loads once per process: the spaCy model, the gazetteer, the actor dictionary."""
@@ -63,7 +72,7 @@ class Resources:
         nlp = load_nlp(spacy_model)
         gazetteer = Gazetteer(reference_dir)
         actors = ActorDictionary(reference_dir, gazetteer.countries)
-        return cls(nlp, gazetteer, actors, f"{CODER_VERSION}+{model_version(nlp)}")
+        return cls(nlp, gazetteer, actors, extractor_version(reference_dir, model_version(nlp)))
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 import spacy
@@ -27,3 +28,15 @@ def load_nlp(preferred: str = "en_core_web_sm") -> Language:
 def model_version(nlp: Language) -> str:
     """name-version of the loaded model, for manifests and extractor_version."""
     return f"{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
+
+
+def installed_model_version(preferred: str = "en_core_web_sm") -> str:
+    """What model_version() will say once load_nlp(preferred) has run, read from the package's meta.json.
+
+    A run that finds nothing new must know the extractor version without paying ~2 s to load spaCy.
+    """
+    for name in (preferred, FALLBACK_MODEL):
+        if spacy.util.is_package(name):
+            meta = json.loads((spacy.util.get_package_path(name) / "meta.json").read_text(encoding="utf-8"))
+            return f"{meta.get('name', '?')}-{meta.get('version', '?')}"
+    raise RuntimeError(f"no spaCy model: install {preferred} or {FALLBACK_MODEL} (make install does)")

@@ -41,8 +41,8 @@ def read_current_with_plain_pyarrow(root, dataset):
 
 def test_versions_accumulate_and_the_pointer_names_the_latest(tmp_path):
     lake = Lake(str(tmp_path))
-    assert lake.publish_all({"quarantine": (quarantine_rows("a", "b"), None)}, "run1", {}) == {"quarantine": "v000001"}
-    assert lake.publish_all({"quarantine": (quarantine_rows("c"), None)}, "run2", {}) == {"quarantine": "v000002"}
+    assert lake.publish_all({"quarantine": (quarantine_rows("a", "b"), None)}, "run1", {}).versions == {"quarantine": "v000001"}
+    assert lake.publish_all({"quarantine": (quarantine_rows("c"), None)}, "run2", {}).versions == {"quarantine": "v000002"}
     table, version = read_current_with_plain_pyarrow(tmp_path, "quarantine")
     assert version == "v000002"
     assert sorted(table.column("record_ref").to_pylist()) == ["a", "b", "c"]
@@ -87,12 +87,146 @@ def test_a_failure_while_staging_publishes_nothing_and_leaves_no_folder(tmp_path
     assert not (tmp_path / "articles").exists() or not any((tmp_path / "articles").glob("v*"))
 
 
-def test_an_orphan_folder_from_a_crashed_run_is_never_reused_or_read(tmp_path):
+def test_an_orphan_folder_from_a_crashed_run_is_removed_and_never_read(tmp_path):
     lake = Lake(str(tmp_path))
     lake.publish_all({"quarantine": (quarantine_rows("a"), None)}, "run1", {})
     (tmp_path / "quarantine" / "v000002").mkdir()  # a run died before writing its manifest
     (tmp_path / "quarantine" / "v000002" / "part-00000.parquet").write_bytes(b"half")
-    assert lake.publish_all({"quarantine": (quarantine_rows("b"), None)}, "run2", {}) == {"quarantine": "v000003"}
-    assert [v["version"] for v in lake.versions("quarantine")] == ["v000001", "v000003"]
     with pytest.raises(LakeError):
         lake.commit("quarantine", "v000002")
+    assert lake.publish_all({"quarantine": (quarantine_rows("b"), None)}, "run2", {}).versions == {"quarantine": "v000002"}
+    table, version = read_current_with_plain_pyarrow(tmp_path, "quarantine")
+    assert version == "v000002" and sorted(table.column("record_ref").to_pylist()) == ["a", "b"]
+
+
+def test_a_run_killed_between_pointer_switches_is_completed_by_the_next(tmp_path):
+    lake = Lake(str(tmp_path))
+    lake.publish_all({"articles": (articles("old text"), None), "quarantine": (quarantine_rows("q0"), None)}, "run1", {})
+    journal = tmp_path / "_publishing.json"
+    # run2 staged both datasets and switched articles, then died before switching quarantine.
+    journal.write_text(json.dumps({"run_id": "run2"}))
+    lake.stage("articles", articles("new text"), "run2")
+    lake.stage("quarantine", quarantine_rows("q1"), "run2")
+    lake.commit("articles", "v000002")
+    lake.publish_all({}, "run3", {})
+    assert not journal.exists()
+    quarantine, version = read_current_with_plain_pyarrow(tmp_path, "quarantine")
+    assert sorted(quarantine.column("record_ref").to_pylist()) == ["q0", "q1"]
+
+
+def test_a_run_killed_before_its_first_pointer_switch_is_undone_by_the_next(tmp_path):
+    lake = Lake(str(tmp_path))
+    lake.publish_all({"quarantine": (quarantine_rows("q0"), None)}, "run1", {})
+    (tmp_path / "_publishing.json").write_text(json.dumps({"run_id": "run2"}))
+    lake.stage("quarantine", quarantine_rows("q1"), "run2")
+    lake.publish_all({"quarantine": (quarantine_rows("q2"), None)}, "run3", {})
+    quarantine, version = read_current_with_plain_pyarrow(tmp_path, "quarantine")
+    assert sorted(quarantine.column("record_ref").to_pylist()) == ["q0", "q2"]
+    assert [v["run_id"] for v in lake.versions("quarantine")] == ["run1", "run3"]
+
+
+def test_unchanged_files_are_hard_linked_not_rewritten(tmp_path):
+    lake = Lake(str(tmp_path))
+    lake.publish_all({"articles": (articles(*(f"text {i}" for i in range(100))), None)}, "run1", {})
+    lake.publish_all({"articles": (articles("one more"), set())}, "run2", {})
+    v1, v2 = tmp_path / "articles" / "v000001", tmp_path / "articles" / "v000002"
+    manifest = json.loads((v2 / "_manifest.json").read_text())
+    assert manifest["rows_added"] == 1 and manifest["rows_carried_over"] == 100 and manifest["files_from_parent"] == 1
+    assert (v1 / "part-00000.parquet").stat().st_ino == (v2 / "part-00000.parquet").stat().st_ino
+    assert pq.read_table(v2).num_rows == 101  # the folder alone is the whole dataset
+    import shutil
+
+    shutil.rmtree(v1)  # deleting an old version leaves the newer one whole
+    assert pq.read_table(v2).num_rows == 101
+
+
+def test_only_files_holding_replaced_keys_are_rewritten(tmp_path):
+    lake = Lake(str(tmp_path))
+    lake.publish_all({"articles": (articles("a1", "a2"), None)}, "run1", {})
+    lake.publish_all({"articles": (articles("b1", "b2"), set())}, "run2", {})
+    again = articles("b2")
+    lake.publish_all({"articles": (again, set(again.column("article_id").to_pylist()))}, "run3", {})
+    v3 = tmp_path / "articles" / "v000003"
+    manifest = json.loads((v3 / "_manifest.json").read_text())
+    assert (v3 / "part-00000.parquet").stat().st_ino == (tmp_path / "articles" / "v000001" / "part-00000.parquet").stat().st_ino
+    assert manifest["files_from_parent"] == 1 and manifest["row_count"] == 4
+    assert sorted(pq.read_table(v3).column("source_ref").to_pylist()) == ["a1", "a2", "b1", "b2"]
+
+
+def test_many_small_versions_are_compacted(tmp_path):
+    lake = Lake(str(tmp_path), max_files=3)
+    for i in range(4):
+        lake.publish_all({"quarantine": (quarantine_rows(f"r{i}"), None)}, f"run{i}", {})
+    manifest = json.loads((tmp_path / "quarantine" / "v000004" / "_manifest.json").read_text())
+    assert len(manifest["files"]) == 1 and manifest["row_count"] == 4
+    assert sorted(p.name for p in (tmp_path / "quarantine" / "v000004").glob("*.parquet")) == [manifest["files"][0]["path"]]
+
+
+def test_quarantine_rows_already_published_are_not_added_again(tmp_path):
+    lake = Lake(str(tmp_path))
+    lake.publish_all({"quarantine": (quarantine_rows("a", "b"), None)}, "run1", {})
+    result = lake.publish_all({"quarantine": (quarantine_rows("a", "b"), None)}, "run2", {})
+    assert result.versions == {} and result.already_quarantined == 2
+    result = lake.publish_all({"quarantine": (quarantine_rows("b", "c"), None)}, "run3", {})
+    assert result.versions == {"quarantine": "v000002"} and result.already_quarantined == 1
+    table, _ = read_current_with_plain_pyarrow(tmp_path, "quarantine")
+    assert sorted(table.column("record_ref").to_pylist()) == ["a", "b", "c"]
+
+
+def test_a_publish_waits_for_the_lock_and_gives_up_with_a_clear_message(tmp_path):
+    from tasks.lock import LakeBusy, publish_lock
+
+    lake = Lake(str(tmp_path))
+    with publish_lock(str(tmp_path), "holder-run", timeout=1):
+        with pytest.raises(LakeBusy, match="holder-run"):
+            lake.publish_all({"quarantine": (quarantine_rows("a"), None)}, "run2", {}, lock_timeout=0.5)
+    assert not (tmp_path / "quarantine").exists()
+    assert lake.publish_all({"quarantine": (quarantine_rows("a"), None)}, "run3", {}, lock_timeout=0.5).versions
+
+
+def _publish_many(root: str, name: str, count: int) -> None:
+    lake = Lake(root)
+    for i in range(count):
+        lake.publish_all({"quarantine": (quarantine_rows(f"{name}-{i}"), None)}, f"{name}-{i}", {})
+
+
+def test_concurrent_publishers_in_separate_processes_lose_nothing(tmp_path):
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_publish_many, args=(str(tmp_path), name, 5)) for name in ("a", "b", "c")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+        assert worker.exitcode == 0
+    table, version = read_current_with_plain_pyarrow(tmp_path, "quarantine")
+    assert version == "v000015" and table.num_rows == 15
+    assert sorted(table.column("record_ref").to_pylist()) == sorted(f"{n}-{i}" for n in "abc" for i in range(5))
+
+
+def test_a_killed_holder_releases_the_lock(tmp_path):
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"from tasks.lock import publish_lock; import time\nwith publish_lock({str(tmp_path)!r}, 'doomed', 5):\n    print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    holder.kill()
+    holder.wait()
+    assert Lake(str(tmp_path)).publish_all({"quarantine": (quarantine_rows("a"), None)}, "run2", {}, lock_timeout=2).versions
+
+
+def test_prune_keeps_the_newest_versions_and_always_the_current_one(tmp_path):
+    lake = Lake(str(tmp_path))
+    for i in range(5):
+        lake.publish_all({"quarantine": (quarantine_rows(f"r{i}"), None)}, f"run{i}", {})
+    lake.commit("quarantine", "v000002")  # an operator rolled back
+    removed = lake.prune(keep=2)
+    assert removed == {"quarantine": [{"version": "v000001", "run_id": "run0"}, {"version": "v000003", "run_id": "run2"}]}
+    assert [v["version"] for v in lake.versions("quarantine")] == ["v000002", "v000004", "v000005"]
+    assert pq.read_table(tmp_path / "quarantine" / "v000005").num_rows == 5
+    with pytest.raises(ValueError):
+        lake.prune(keep=0)

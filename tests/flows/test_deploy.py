@@ -1,0 +1,198 @@
+"""Scheduled runs on a real Prefect server (started here in a subprocess), prefect.yaml, and runs started together."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import PROJECT_ROOT, SAMPLES
+
+pytestmark = pytest.mark.slow
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM the process's whole group (serve starts flow runs as children), then SIGKILL what is left."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real `prefect server start` with its own SQLite database; scheduling tuned to act within seconds."""
+    home = tmp_path_factory.mktemp("prefect-server-home")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_API_URL": url,
+        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
+        "PREFECT_SERVER_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS": "1",
+        "PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS": "3",
+        "PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS": "1",
+        "PREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME": "0:00:30",
+        "PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS": "5",
+        "PREFECT_LOGGING_LEVEL": "INFO",
+    }
+    log = open(home / "server.log", "w")
+    process = subprocess.Popen(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            _stop(process)
+            pytest.fail(f"the Prefect server did not start: {(home / 'server.log').read_text()[-2000:]}")
+        time.sleep(0.5)
+    yield {"url": url, "env": env, "home": home}
+    _stop(process)
+    log.close()
+
+
+def _client(server):
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: server["url"]}):
+        return get_client(sync_client=True)
+
+
+def _current(lake: Path, dataset: str):
+    version = (lake / dataset / "_CURRENT").read_text().strip()
+    return version, pq.read_table(lake / dataset / version), json.loads((lake / dataset / version / "_manifest.json").read_text())
+
+
+def _some_samples(target: Path, names: list[str]) -> Path:
+    target.mkdir(parents=True)
+    for name in names:
+        shutil.copy(SAMPLES / name, target / Path(name).name)
+    return target
+
+
+def test_a_scheduled_run_publishes_a_version_and_its_artifacts(server, tmp_path):
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter, FlowRunFilterDeploymentId
+    from prefect.client.schemas.objects import StateType
+
+    inputs = _some_samples(tmp_path / "in", ["sy_airstrike_idlib.txt", "ua_shelling_kharkiv.txt", "nonevent_talks_geneva.txt"])
+    lake = tmp_path / "lake"
+    serve_log = open(tmp_path / "serve.log", "w")
+    serve = subprocess.Popen(
+        [str(BIN / "conflict-events"), "serve", "--interval", "10", "--input", str(inputs), "--lake", str(lake),
+         "--name", "test-schedule", "--poll-seconds", "1"],
+        env=server["env"], cwd=PROJECT_ROOT, stdout=serve_log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        with _client(server) as client:
+            deadline = time.monotonic() + 300
+            run = None
+            while run is None:
+                assert serve.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
+                assert time.monotonic() < deadline, "no scheduled run completed in 5 minutes:\n" + (tmp_path / "serve.log").read_text()[-3000:]
+                try:
+                    deployment = client.read_deployment_by_name("conflict-events-pipeline/test-schedule")
+                except Exception:  # not registered yet
+                    time.sleep(1)
+                    continue
+                runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(deployment_id=FlowRunFilterDeploymentId(any_=[deployment.id])))
+                failed = [r for r in runs if r.state and r.state.type in (StateType.FAILED, StateType.CRASHED)]
+                assert not failed, f"{failed[0].state.message}\n" + (tmp_path / "serve.log").read_text()[-3000:]
+                run = next((r for r in runs if r.state and r.state.type == StateType.COMPLETED), None)
+                time.sleep(1)
+            assert run.auto_scheduled, "the completed run was not created by the schedule"
+            assert run.parameters["lake"] == str(lake) and run.parameters["full"] is False
+            artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id])))
+    finally:
+        _stop(serve)
+        serve_log.close()
+
+    for dataset in ("articles", "events"):
+        version, table, manifest = _current(lake, dataset)
+        assert manifest["run_id"] == str(run.id) and table.num_rows == manifest["row_count"] > 0
+    by_key = {a.key: a for a in artifacts}
+    assert set(by_key) == {"conflict-events-run-summary", "conflict-events-new-events", "conflict-events-data-quality"}
+    assert "| articles coded | 3 |" in by_key["conflict-events-run-summary"].data
+    events = json.loads(by_key["conflict-events-new-events"].data)
+    assert len(events) == _current(lake, "events")[1].num_rows and {"sub_event_type", "fatalities"} <= set(events[0])
+    page = by_key["conflict-events-data-quality"].data.split("](file://", 1)[1].rstrip(")")
+    assert Path(page).is_file() and str(run.id) in Path(page).read_text()
+
+
+def test_prefect_deploy_reads_the_projects_prefect_yaml(server):
+    env = {**server["env"], "PWD": str(PROJECT_ROOT)}
+    subprocess.run([str(BIN / "prefect"), "work-pool", "create", "conflict-events", "--type", "process"], env=env, check=True, capture_output=True)
+    deploy = subprocess.run(
+        [str(BIN / "prefect"), "--no-prompt", "deploy", "--all"], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    assert deploy.returncode == 0, deploy.stdout + deploy.stderr
+    with _client(server) as client:
+        deployment = client.read_deployment_by_name("conflict-events-pipeline/hourly")
+    schedule = deployment.schedules[0].schedule
+    assert (schedule.cron, schedule.timezone) == ("0 * * * *", "UTC")
+    assert deployment.parameters == {"inputs": ["data/samples"], "lake": "data/lake", "full": False}
+    assert deployment.pull_steps == [{"prefect.deployments.steps.set_working_directory": {"directory": str(PROJECT_ROOT)}}]
+    assert deployment.work_pool_name == "conflict-events" and deployment.global_concurrency_limit.limit == 1
+
+
+def test_two_runs_started_together_leave_consistent_datasets(server, tmp_path):
+    first = _some_samples(tmp_path / "a", ["sy_airstrike_idlib.txt", "sd_clash_el_fasher.txt"])
+    second = _some_samples(tmp_path / "b", ["sy_airstrike_idlib.txt", "ng_borno_attack_konduga.txt"])
+    shared_bad = _some_samples(tmp_path / "shared", ["bad/empty.txt"]) / "empty.txt"
+    lake = tmp_path / "lake"
+    runs = [
+        subprocess.Popen(
+            [str(BIN / "conflict-events"), "run", "--input", str(folder), "--input", str(shared_bad), "--lake", str(lake)],
+            env=server["env"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        for folder in (first, second)
+    ]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    (tmp_path / "outputs.txt").write_text("\n=====\n".join(outputs))
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    _, articles, _ = _current(lake, "articles")
+    _, events, _ = _current(lake, "events")
+    version, quarantine, _ = _current(lake, "quarantine")
+    ids = articles.column("article_id").to_pylist()
+    assert len(ids) == len(set(ids)) == 3  # the shared article once, whichever run coded it
+    assert sorted(articles.column("source_ref").to_pylist()) == ["ng_borno_attack_konduga.txt", "sd_clash_el_fasher.txt", "sy_airstrike_idlib.txt"]
+    assert set(events.column("article_id").to_pylist()) <= set(ids)
+    assert len({(e["article_id"], e["event_id"]) for e in events.to_pylist()}) == events.num_rows
+    assert quarantine.column("record_ref").to_pylist() == ["empty.txt"]  # the same bad file, quarantined once
+    for dataset in ("articles", "events", "quarantine"):
+        for folder in sorted((lake / dataset).glob("v*")):
+            manifest = json.loads((folder / "_manifest.json").read_text())
+            assert sorted(f["path"] for f in manifest["files"]) == sorted(p.name for p in folder.glob("*.parquet"))
+            assert pq.read_table(folder).num_rows == manifest["row_count"]
