@@ -102,17 +102,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if missing:
         print(f"conflict-events: no such input: {', '.join(missing)}", file=sys.stderr)
         return 2
-    from flows.deploy import serve_pipeline
-
-    when = f"every {args.interval:g} s" if args.interval else f"cron {settings.schedule_cron!r} ({settings.schedule_timezone})"
-    print(f"serving conflict-events-pipeline/{settings.deployment_name}: {when}, inputs {settings.inputs}, lake {settings.lake}")
-    from flows.deploy import schedule_from
+    from flows.deploy import schedule_from, serve_pipeline
 
     try:
         schedule_from(settings, args.interval)
     except ValueError as exc:  # a cron Prefect cannot read
         print(f"conflict-events: bad schedule: {exc}", file=sys.stderr)
         return 2
+    when = f"every {args.interval:g} s" if args.interval else f"cron {settings.schedule_cron!r} ({settings.schedule_timezone})"
+    print(f"serving conflict-events-pipeline/{settings.deployment_name}: {when}, inputs {settings.inputs}, lake {settings.lake}")
     try:
         serve_pipeline(settings, args.interval, args.poll_seconds)
     except KeyboardInterrupt:

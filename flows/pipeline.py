@@ -25,7 +25,7 @@ from tasks.extract.nlp import installed_model_version
 from tasks.incremental import published_articles
 from tasks.publish import run_tables
 from tasks.schemas import SCHEMAS
-from tasks.summary import is_record_level, run_summary, without_failed
+from tasks.summary import run_summary, without_failed
 from tasks.validate import DatasetReport
 
 
@@ -114,10 +114,9 @@ def _run(inputs: list[str], full: bool, settings, run_id: str, state) -> dict[st
     report = stages.build_report(settings.expectations_dir, project_dir, run_date, run_id) if articles else None
     summary = run_summary(
         run_id, len(records) + sum(1 for q in quarantined if q["stage"] == "ingest"), from_input, events_table,
-        quarantined + recode_quarantined, reports, settings.lake, report,
+        quarantined, recode_quarantined, reports, settings.lake, report,
         mode="full" if recode_reason else ("incremental" if state.published else "first"), recode_reason=recode_reason,
-        unchanged=unchanged, recoded_from_lake=recoded,
-        recode_quarantined=sum(1 for q in recode_quarantined if is_record_level(q)), current_before=state.versions,
+        unchanged=unchanged, recoded_from_lake=recoded, current_before=state.versions,
     )
     common = {
         "code_version": code_version(),

@@ -8,6 +8,7 @@ renamed, so the same code works on object stores where a PUT is atomic and renam
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -205,24 +206,22 @@ class Lake:
         self.fs.copy(source, target)
 
     def _carry_over(
-        self, dataset: str, parent: str | None, version: str, replace_keys: set[str] | None, first_part: int
+        self, dataset: str, parent: str | None, version: str, replace_keys: set[str] | None, numbers: Iterator[int]
     ) -> tuple[list[dict[str, Any]], int]:
         """Parent files into the new version: linked when untouched, rewritten without `replace_keys` rows."""
         if parent is None:
             return [], 0
-        manifest = self.manifest(dataset, parent)
         key = KEY_COLUMNS[dataset]
-        files, carried, number = [], 0, first_part
-        for entry in manifest["files"]:
-            if replace_keys and key:
+        replaced_ids = pa.array(sorted(replace_keys), pa.string()) if replace_keys and key else None
+        files, carried = [], 0
+        for entry in self.manifest(dataset, parent)["files"]:
+            if replaced_ids is not None:
                 path = self.path(dataset, parent, entry["path"])
-                keys = pq.read_table(path, columns=[key], filesystem=self.fs).column(key)
-                replaced = pc.is_in(keys, value_set=pa.array(sorted(replace_keys), pa.string()))
+                replaced = pc.is_in(pq.read_table(path, columns=[key], filesystem=self.fs).column(key), value_set=replaced_ids)
                 if pc.any(replaced).as_py():
                     kept = pq.read_table(path, filesystem=self.fs, schema=SCHEMAS[dataset]).filter(pc.invert(replaced))
                     if kept.num_rows:
-                        files.append(self._write_part(dataset, version, f"part-{number:05d}.parquet", kept))
-                        number += 1
+                        files.append(self._write_part(dataset, version, f"part-{next(numbers):05d}.parquet", kept))
                         carried += kept.num_rows
                     continue
             self._link_part(dataset, parent, version, entry)
@@ -280,18 +279,17 @@ class Lake:
         new_rows = new_rows.select(schema.names).cast(schema)
         parent = self.current_version(dataset)
         parent_files = self.manifest(dataset, parent)["files"] if parent else []
-        first_part = 1 + max((int(PART_RE.match(f["path"]).group(1)) for f in parent_files if PART_RE.match(f["path"])), default=-1)
+        # New files are numbered past every parent file, so a linked file never meets a new one of its name.
+        numbers = itertools.count(1 + max((int(m.group(1)) for f in parent_files if (m := PART_RE.match(f["path"]))), default=-1))
         version = self.next_version(dataset)
         folder = self.path(dataset, version)
         self.fs.makedirs(folder, exist_ok=True)
         try:
-            files, carried = self._carry_over(dataset, parent, version, replace_keys, first_part)
-            number = 1 + max((int(PART_RE.match(f["path"]).group(1)) for f in files), default=first_part - 1)
+            files, carried = self._carry_over(dataset, parent, version, replace_keys, numbers)
             if new_rows.num_rows or not files:
-                files.append(self._write_part(dataset, version, f"part-{number:05d}.parquet", new_rows))
-                number += 1
+                files.append(self._write_part(dataset, version, f"part-{next(numbers):05d}.parquet", new_rows))
             if len(files) > self.max_files:
-                files = self._compact(dataset, version, files, number)
+                files = self._compact(dataset, version, files, next(numbers))
             manifest = {
                 "dataset": dataset,
                 "version": version,
@@ -350,25 +348,26 @@ class Lake:
         Versions newer than `_CURRENT` that the journal does not name (say, after an operator rolled
         a pointer back) are left alone.
         """
-        datasets = [d for d in SCHEMAS if self.fs.exists(self.path(d))]
-        for dataset in datasets:
+        # A staging run numbers its folder past every folder there, so what a killed run left is
+        # always newer than `_CURRENT`: only those folders need reading.
+        current = {d: self.current_version(d) for d in SCHEMAS if self.fs.exists(self.path(d))}
+        newer: dict[str, dict[str, dict]] = {}  # dataset -> version -> manifest
+        for dataset, pointer in current.items():
             for version in self.version_folders(dataset):
-                if self.manifest(dataset, version) is None:
+                if pointer is not None and version <= pointer:
+                    continue
+                manifest = self.manifest(dataset, version)
+                if manifest is None:
                     say(f"removing {dataset}/{version}: a killed run left it without a manifest")
                     self.discard(dataset, version)
+                else:
+                    newer.setdefault(dataset, {})[version] = manifest
         journal = self.path(JOURNAL)
         if not self.fs.exists(journal):
             return
         run_id = json.loads(self.fs.cat_file(journal))["run_id"]
-        staged = {
-            dataset: version
-            for dataset in datasets
-            for version in self.version_folders(dataset)
-            if self.manifest(dataset, version)["run_id"] == run_id and version != self.current_version(dataset)
-        }
-        switched = any(
-            (current := self.current_version(d)) is not None and self.manifest(d, current)["run_id"] == run_id for d in datasets
-        )
+        staged = {d: v for d, versions in newer.items() for v, manifest in versions.items() if manifest["run_id"] == run_id}
+        switched = any(v is not None and self.manifest(d, v)["run_id"] == run_id for d, v in current.items())
         for dataset, version in staged.items():
             if switched:
                 say(f"making {dataset}/{version} current: run {run_id} was killed while switching pointers")

@@ -22,24 +22,25 @@ def is_record_level(row: dict) -> bool:
 
 
 def run_summary(
-    run_id: str, records_in: int, articles: int, events: pa.Table, quarantined: list[dict], reports: dict, lake: str,
-    report: dict | None, **extra: Any,
+    run_id: str, records_in: int, articles: int, events: pa.Table, quarantined: list[dict], recode_rejected: list[dict],
+    reports: dict, lake: str, report: dict | None, **extra: Any,
 ) -> dict[str, Any]:
     """Counts a person (and the tests) check: records in = articles + records quarantined + unchanged.
 
-    `quarantined` holds every quarantine row of the run; `extra` carries the incremental counts
-    (unchanged, recoded_from_lake, recode_quarantined, mode, ...).
+    `quarantined` holds the quarantine rows of this run's input; `recode_rejected` those of
+    published articles coded again (they are not input records); `extra` carries the incremental
+    counts (unchanged, recoded_from_lake, mode, ...).
     """
-    record_rows = [q for q in quarantined if is_record_level(q)]
+    everything = quarantined + recode_rejected
     return {
         "run_id": run_id,
         "records_in": records_in,
         "articles": articles,
         "events": events.num_rows,
-        "records_quarantined": len(record_rows) - extra.get("recode_quarantined", 0),
-        "events_quarantined": sum(1 for q in quarantined if not is_record_level(q)),
-        "quarantined": len(quarantined),
-        "quarantined_by_reason": dict(Counter(f"{q['stage']}:{q['reason']}" for q in quarantined).most_common()),
+        "records_quarantined": sum(1 for q in quarantined if is_record_level(q)),
+        "events_quarantined": sum(1 for q in everything if not is_record_level(q)),
+        "quarantined": len(everything),
+        "quarantined_by_reason": dict(Counter(f"{q['stage']}:{q['reason']}" for q in everything).most_common()),
         "lake": lake,
         "report": report["index"] if report else None,
         "report_pages": report["pages"] if report else [],
