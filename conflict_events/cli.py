@@ -1,4 +1,4 @@
-"""The `conflict-events` command line (DESIGN.md): run, versions, serve, prune, evaluate."""
+"""The `conflict-events` command line (DESIGN.md): run, versions, serve, prune, verify, evaluate."""
 
 from __future__ import annotations
 
@@ -23,8 +23,10 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"  unchanged:    {summary['unchanged']} (already published)",
         f"  articles:     {summary['articles']}" + (f" (+{summary['recoded_from_lake']} coded again from the lake)" if summary["recoded_from_lake"] else ""),
         f"  events:       {summary['events']}",
-        f"  quarantined:  {summary['records_quarantined']} records, {summary['events_quarantined']} events"
+        f"  quarantined:  {summary['records_quarantined']} records ({summary['duplicates']} duplicates), {summary['events_quarantined']} events"
         + (f" ({summary['already_quarantined']} rows already in quarantine, not added again)" if summary["already_quarantined"] else ""),
+        f"  accounted:    {summary['records_in'] - summary['unaccounted']} of {summary['records_in']} records in "
+        "(articles + quarantined + unchanged)",
     ]
     for reason, count in summary["quarantined_by_reason"].items():
         lines.append(f"    {count:5d}  {reason}")
@@ -149,6 +151,35 @@ def cmd_prune(args: argparse.Namespace) -> int:
     return 0
 
 
+def format_finding(label: str, finding: Any) -> str:
+    """One finding of `verify` as one line, led by its path from the lake root."""
+    return f"{label} {finding.path}: {finding.kind}: {finding.detail}"
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Check every version of every dataset against its manifest (files, sizes, sha256, row counts) and the pointers."""
+    from tasks.verify import verify_lake
+
+    lake_url = args.lake or get_settings().lake
+    try:
+        report = verify_lake(lake_url)
+    except OSError as exc:  # no lake, or one this user cannot read: not a verdict on the data
+        print(f"conflict-events: cannot verify {lake_url}: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        for finding in report.problems:
+            print(format_finding("PROBLEM", finding))
+        for finding in report.notes:
+            print(format_finding("note", finding))
+        print(
+            f"checked {lake_url}: {report.versions} versions, {report.files} files, {report.bytes} bytes; "
+            f"{len(report.problems)} problems, {len(report.notes)} notes"
+        )
+    return 1 if report.problems else 0
+
+
 def format_metrics(metrics: dict[str, Any]) -> str:
     """The metrics as a two-column table."""
     lines = [f"{'metric':28} value"]
@@ -267,6 +298,10 @@ def build_parser() -> argparse.ArgumentParser:
     prune.add_argument("--keep", type=int, required=True, metavar="N", help="versions to keep per dataset (at least 1)")
     prune.add_argument("--lake", metavar="DIR")
     prune.set_defaults(func=cmd_prune)
+    verify = sub.add_parser("verify", help="check every version's files against its manifest (sizes, sha256, rows) and the pointers")
+    verify.add_argument("--lake", metavar="DIR")
+    verify.add_argument("--json", action="store_true", help="print the report as JSON instead")
+    verify.set_defaults(func=cmd_verify)
     evaluate = sub.add_parser("evaluate", help="score coded events against a gold coding (FA-KES JSONL or seeds JSON)")
     evaluate.add_argument("--articles", required=True, metavar="PATH", help="the articles the gold codes (file or folder)")
     evaluate.add_argument("--gold", required=True, metavar="FILE", help="fakes_dev_gold.jsonl-style JSONL or seeds_gold.json-style JSON")

@@ -37,7 +37,11 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=200, ge=1, description="Articles per clean/extract/validate batch.")
     reference_dir: Path = Field(default=PROJECT_ROOT / "data" / "reference")
     expectations_dir: Path = Field(default=PROJECT_ROOT / "expectations")
+    # Past either limit the record or file becomes a quarantine row (record_too_large, too_large,
+    # too_many_records) with its size and checksum; the run goes on. A .txt/.html file is one record;
+    # a .json/.jsonl/.csv file may be up to 100 times the record limit.
     max_record_bytes: int = Field(default=5_000_000, ge=1, description="Larger records are quarantined.")
+    max_records_per_file: int = Field(default=100_000, ge=1, description="A file with more records is quarantined whole.")
     min_words: int = Field(default=5, ge=1, description="Shorter texts are quarantined as too short.")
     # spaCy refuses texts over 1,000,000 characters and needs ~1 GB per 100,000; news articles are
     # rarely over 20,000. Longer texts are quarantined as too_long.

@@ -25,7 +25,7 @@ from tasks.extract.nlp import installed_model_version
 from tasks.incremental import published_articles
 from tasks.publish import run_tables
 from tasks.schemas import SCHEMAS
-from tasks.summary import run_summary, without_failed
+from tasks.summary import check_accounting, run_summary, without_failed
 from tasks.validate import DatasetReport
 
 
@@ -77,13 +77,17 @@ def _run(inputs: list[str], full: bool, settings, run_id: str, state) -> dict[st
         )
         return good_articles, good_events, failed + rejected, version
 
-    records, quarantined = stages.ingest(inputs, settings.max_record_bytes)
+    records, quarantined = stages.ingest(inputs, settings.max_record_bytes, settings.max_records_per_file)
     log.info("ingest: %d records, %d quarantined", len(records), len(quarantined))
-    seen_ids: dict[str, str] = {}
+    seen_ids: dict[str, str] = {}  # article_id -> source_ref, across batches: duplicates of a text
+    seen_refs: dict[str, str] = {}  # own id -> article_id, across batches: one id on two texts
     articles, events, unchanged = [], [], 0
     version = ""
     for batch in _batches(records, settings.batch_size):
-        cleaned = stages.clean(quote(batch), run_date, seen_ids, settings.min_words, settings.max_text_chars, quote(published))
+        # quote(): the dicts go to the task as they are (it adds to them); Prefect need not walk them for futures.
+        cleaned = stages.clean(
+            quote(batch), run_date, quote(seen_ids), settings.min_words, settings.max_text_chars, quote(published), quote(seen_refs)
+        )
         unchanged += len(cleaned.unchanged)
         quarantined += cleaned.quarantined
         for row in cleaned.articles:
@@ -118,6 +122,7 @@ def _run(inputs: list[str], full: bool, settings, run_id: str, state) -> dict[st
         mode="full" if recode_reason else ("incremental" if state.published else "first"), recode_reason=recode_reason,
         unchanged=unchanged, recoded_from_lake=recoded, current_before=state.versions,
     )
+    check_accounting(summary)  # a record lost between stages is a bug: better no version than a silent gap
     common = {
         "code_version": code_version(),
         "extractor_version": version or None,

@@ -6,7 +6,8 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -89,8 +90,15 @@ def find_dateline(text: str) -> date | None:
     return best[1] if best else None
 
 
+# What feeds write in a date field that has no date; treated as absent, not as a wrong date.
+NO_DATE_VALUES = frozenset({"", "-", "n/a", "na", "none", "null", "nil", "unknown", "undated"})
+EARLIEST_PUBLICATION = date(1900, 1, 1)
+# A date stamped in a time zone ahead of UTC may be one day past the run's UTC date.
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
 def parse_published(value: str | None) -> date | None:
-    """A record's `published` field (ISO date or datetime, or a written date) as a date; None when absent or impossible."""
+    """A record's `published` field (ISO date or datetime, RFC 822, or a written date) as a date; None when absent or impossible."""
     if not value or not value.strip():
         return None
     value = value.strip()
@@ -101,12 +109,34 @@ def parse_published(value: str | None) -> date | None:
     match = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})", value)
     if match:
         return _valid_date(*(int(g) for g in match.groups()))
+    try:
+        return parsedate_to_datetime(value).date()  # RSS: "Tue, 05 Apr 2017 10:00:00 GMT"
+    except (TypeError, ValueError, IndexError):
+        pass
     return find_dateline(value)
 
 
 def plausible_publication(day: date | None, run_date: date) -> bool:
     """Dates before 1900 or after the run date cannot be a news article's publication date."""
-    return day is not None and date(1900, 1, 1) <= day <= run_date
+    return day is not None and EARLIEST_PUBLICATION <= day <= run_date + FUTURE_TOLERANCE
+
+
+def claimed_date_problem(raw: str | None, parsed: date | None, run_date: date, where: str) -> tuple[str, str] | None:
+    """(reason, detail) when a record states a publication date that cannot be true; None when it is fine or absent.
+
+    A record that claims an impossible date is quarantined rather than published undated: its event
+    dates are read relative to that date, so a guess would put events on the wrong day.
+    """
+    if raw is None or raw.strip().lower() in NO_DATE_VALUES:
+        return None
+    shown = raw.strip()[:80]
+    if parsed is None:
+        return "invalid_published_date", f"the {where} {shown!r} is not a calendar date"
+    if parsed < EARLIEST_PUBLICATION:
+        return "published_before_1900", f"the {where} {shown!r} is before 1900"
+    if parsed > run_date + FUTURE_TOLERANCE:
+        return "published_in_future", f"the {where} {shown!r} is after the run date {run_date.isoformat()}"
+    return None
 
 
 def is_heading(line: str) -> bool:
@@ -151,12 +181,15 @@ def article_id_of_record_text(raw: str) -> str:
     return article_id_of(split_boilerplate(normalise_text(raw))[0])
 
 
-def split_boilerplate(text: str) -> tuple[str, str | None, str | None, date | None]:
-    """Remove the seed header, `Original Source:` footer and headings; return (body, title, footer host, header date)."""
-    header_date = None
+def split_boilerplate(text: str) -> tuple[str, str | None, str | None, date | str | None]:
+    """Remove the seed header, `Original Source:` footer and headings; return (body, title, footer host, header date).
+
+    The header date is the header's text when it is not a calendar date ("date 2024-13-45").
+    """
+    header_date: date | str | None = None
     match = _HEADER_RE.match(text)
     if match:
-        header_date = _valid_date(*(int(p) for p in match.group(1).split("-")))
+        header_date = _valid_date(*(int(p) for p in match.group(1).split("-"))) or match.group(1)
         text = text[match.end():]
     footer_host = None
     footer = _FOOTER_RE.search(text)
@@ -204,12 +237,17 @@ def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: i
             record.payload(),
         )
     body, heading_title, footer_host, header_date = split_boilerplate(text)
+    # Script first: Chinese or Thai text has no spaces, and "too short" would misname it.
+    script = dominant_script(body)
+    if script not in ("LATIN", "NONE"):
+        return None, quarantine_row(
+            record.source_ref, "clean", "not_english", f"mostly {script.title()} script, not English", record.payload()
+        )
     if len(body.split()) < min_words:
         return None, quarantine_row(
             record.source_ref, "clean", "too_short",
             f"{len(body.split())} words of text; at least {min_words} are needed to code an event", record.payload(),
         )
-    script = dominant_script(body)
     score = english_score(body)
     if script != "LATIN" or score < 0.12:
         return None, quarantine_row(
@@ -217,6 +255,12 @@ def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: i
             f"mostly {script.title()} script, English function-word share {score:.2f} (needs 0.12)", record.payload(),
         )
     published = parse_published(record.published)
+    header_raw = header_date.isoformat() if isinstance(header_date, date) else header_date
+    problem = claimed_date_problem(header_raw, header_date if isinstance(header_date, date) else None, run_date, "header date")
+    problem = problem or claimed_date_problem(record.published, published, run_date, "`published` value")
+    if problem:
+        reason, detail = problem
+        return None, quarantine_row(record.source_ref, "clean", reason, detail + "; fix or remove it and feed the record again", record.payload())
     if plausible_publication(header_date, run_date):
         published_date, date_source = header_date, "header"
     elif plausible_publication(published, run_date):
@@ -245,15 +289,17 @@ def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: i
 
 def clean_records(
     records: list[RawRecord], run_date: date, seen_ids: dict[str, str], min_words: int = 5, max_chars: int = 200_000,
-    published: dict[str, str] | None = None,
+    published: dict[str, str] | None = None, seen_refs: dict[str, str] | None = None,
 ) -> CleanResult:
     """Clean a batch; `seen_ids` (article_id -> source_ref) carries duplicate detection across batches.
 
     `published` (article_id -> source_ref of the current articles version) makes the run incremental:
     a record already published under its own ref is unchanged and skipped; the same text under
-    another ref is a duplicate.
+    another ref is a duplicate. `seen_refs` (own id -> article_id) catches one id given to two
+    different texts in a run: the first is kept, the second quarantined as `duplicate_id`.
     """
     published = published or {}
+    seen_refs = {} if seen_refs is None else seen_refs
     result = CleanResult([], [])
     for record in records:
         article, rejected = clean_record(record, run_date, min_words, max_chars)
@@ -263,6 +309,8 @@ def clean_records(
         article_id = article["article_id"]
         if published.get(article_id) == record.source_ref and article_id not in seen_ids:
             seen_ids[article_id] = record.source_ref
+            if record.has_own_id:
+                seen_refs.setdefault(record.source_ref, article_id)  # its id stays taken for the rest of the run
             result.unchanged.append(record.source_ref)
             continue
         first_ref = seen_ids.get(article_id) or published.get(article_id)
@@ -275,6 +323,18 @@ def clean_records(
                 )
             )
             continue
+        if record.has_own_id and seen_refs.get(record.source_ref, article_id) != article_id:
+            result.quarantined.append(
+                quarantine_row(
+                    record.source_ref, "clean", "duplicate_id",
+                    f"the id {record.source_ref!r} was already given to a different text in this run "
+                    f"(article {seen_refs[record.source_ref][:12]}); ids must be unique, the first record was kept",
+                    record.payload(),
+                )
+            )
+            continue
+        if record.has_own_id:
+            seen_refs[record.source_ref] = article_id
         seen_ids[article_id] = record.source_ref
         result.articles.append(article)
     return result

@@ -6,8 +6,10 @@ import base64
 import csv
 import hashlib
 import io
+import itertools
 import json
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -15,6 +17,10 @@ from typing import Any, Protocol
 
 from tasks.records import RECORD_FIELDS, RawRecord, quarantine_row
 
+# Defaults of the two ingest limits (Settings.max_record_bytes / max_records_per_file override them).
+MAX_RECORD_BYTES = 5_000_000
+MAX_RECORDS_PER_FILE = 100_000
+STRUCTURED_SUFFIXES = (".json", ".jsonl", ".csv")
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl", ".csv")
 # Files that document a sample folder rather than hold articles.
 IGNORED_NAMES = ("README.md", "README.txt", "LICENSE")
@@ -151,13 +157,29 @@ def _as_text(value: Any) -> str | None:
     return safe_str(json.dumps(value, ensure_ascii=False, default=str))
 
 
-def record_from_mapping(obj: Any, default_ref: str, origin: str) -> Item:
-    """A JSON object or CSV row -> RawRecord, or a quarantine row when it has no usable text."""
+def record_too_large(ref: str, origin: str, raw: str, limit: int) -> dict:
+    """The quarantine row of one record over the size limit: its head, size and checksum, not its bulk."""
+    data = raw.encode("utf-8", "surrogatepass")
+    return quarantine_row(
+        ref, "ingest", "record_too_large",
+        f"the record is {len(data)} bytes, over the {limit}-byte limit for one record (CONFLICT_EVENTS_MAX_RECORD_BYTES)",
+        bytes_payload(origin, data),
+    )
+
+
+def record_from_mapping(obj: Any, default_ref: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES) -> Item:
+    """A JSON object or CSV row -> RawRecord, or a quarantine row when it has no usable text or is too large."""
     if not isinstance(obj, dict):
         return quarantine_row(
             default_ref, "ingest", "not_an_object", f"expected a JSON object, got {type(obj).__name__}", obj
         )
-    ref = _as_text(obj.get("id")) or default_ref
+    own_id = _as_text(obj.get("id"))
+    ref = own_id or default_ref
+    size = sum(len(v) if isinstance(v, str) else 16 for v in obj.values())  # characters: a cheap lower bound on bytes
+    if size > max_record_bytes // 4:  # only records that might be too large pay for encoding
+        raw = json.dumps(obj, ensure_ascii=False, default=str)
+        if len(raw.encode("utf-8", "surrogatepass")) > max_record_bytes:
+            return record_too_large(ref, origin, raw, max_record_bytes)
     text = obj.get("text")
     if text is None:
         reason = "no_text_field" if "text" not in obj else "null_text"
@@ -166,9 +188,14 @@ def record_from_mapping(obj: Any, default_ref: str, origin: str) -> Item:
         return quarantine_row(ref, "ingest", "text_not_a_string", f"`text` is a {type(text).__name__}", obj)
     # Other fields travel as one JSON string: arbitrary nesting must not reach Prefect or Arrow as objects.
     extra = {k: _as_text(v) for k, v in obj.items() if k not in RECORD_FIELDS}
+    text = safe_str(text)
+    if looks_like_html(text):
+        text = html_to_text(text)
+        extra["text_format"] = "html"  # the payload says the stored text was extracted from markup
     return RawRecord(
         source_ref=ref,
-        text=safe_str(text),
+        text=text,
+        has_own_id=own_id is not None,
         title=_as_text(obj.get("title")),
         source=_as_text(obj.get("source")),
         url=_as_text(obj.get("url")),
@@ -186,23 +213,26 @@ def _json_error(exc: Exception) -> str:
     return str(exc)
 
 
-def parse_jsonl(text: str, rel: str, origin: str) -> Iterator[Item]:
-    """One record per non-blank line; a malformed line becomes a quarantine row and reading goes on."""
+def parse_jsonl(text: str, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Item]:
+    """One record per non-blank line; a malformed or oversized line becomes a quarantine row and reading goes on."""
     # Only "\n" ends a JSON line: str.splitlines() would also split at U+2028, which JSON allows in strings.
     for lineno, line in enumerate(text.split("\n"), start=1):
         line = line.rstrip("\r")
         if not line.strip():
             continue
         ref = f"{rel}#{lineno}"
+        if len(line) > max_record_bytes or len(line.encode("utf-8", "surrogatepass")) > max_record_bytes:
+            yield record_too_large(ref, f"{origin}#{lineno}", line, max_record_bytes)  # never parsed: its size is the problem
+            continue
         try:
             obj = json.loads(line)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError, 4300-digit integers, absurd nesting
             yield quarantine_row(ref, "ingest", "malformed_json", f"line {lineno}: {_json_error(exc)}", line)
             continue
-        yield record_from_mapping(obj, ref, f"{origin}#{lineno}")
+        yield record_from_mapping(obj, ref, f"{origin}#{lineno}", max_record_bytes)
 
 
-def parse_json(text: str, rel: str, origin: str) -> Iterator[Item]:
+def parse_json(text: str, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Item]:
     """A JSON file holding one record object or a list of them."""
     try:
         obj = json.loads(text)
@@ -212,10 +242,10 @@ def parse_json(text: str, rel: str, origin: str) -> Iterator[Item]:
     items = obj if isinstance(obj, list) else [obj]
     for index, item in enumerate(items, start=1):
         ref = f"{rel}#{index}" if isinstance(obj, list) else rel
-        yield record_from_mapping(item, ref, f"{origin}#{index}")
+        yield record_from_mapping(item, ref, f"{origin}#{index}", max_record_bytes)
 
 
-def parse_csv(text: str, rel: str, origin: str) -> Iterator[Item]:
+def parse_csv(text: str, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Item]:
     """A CSV file with a header row naming the record fields; each row is a record.
 
     A row with more or fewer fields than the header is quarantined whole (`ragged_row`) rather than
@@ -235,7 +265,7 @@ def parse_csv(text: str, rel: str, origin: str) -> Iterator[Item]:
             previous_line = reader.line_num
             if not any(v.strip() for v in values):
                 continue
-            row = dict(zip(header, values))
+            row = dict(zip(header, values, strict=False))  # ragged rows are quarantined just below
             if duplicated:
                 yield quarantine_row(ref, "ingest", "duplicate_columns", f"the CSV header repeats {duplicated}", values)
             elif len(values) != len(header):
@@ -248,9 +278,42 @@ def parse_csv(text: str, rel: str, origin: str) -> Iterator[Item]:
                     _as_text(row.get("id")) or ref, "ingest", "no_text_column", f"the CSV header {header} has no `text` column", row
                 )
             else:
-                yield record_from_mapping(row, ref, f"{origin}#{ref.rsplit('#', 1)[1]}")
+                yield record_from_mapping(row, ref, f"{origin}#{ref.rsplit('#', 1)[1]}", max_record_bytes)
     except csv.Error as exc:
         yield quarantine_row(f"{rel}#{reader.line_num}", "ingest", "malformed_csv", str(exc), text)
+
+
+_HTML_TAG_RE = re.compile(
+    r"<\s*(?:!doctype|html|head|body|div|p|br|span|a|article|section|script|style|table|ul|ol|li|h[1-6]|meta|title|b|i|em|strong)\b[^<>]*>",
+    re.IGNORECASE,
+)
+
+
+def looks_like_html(text: str) -> bool:
+    """Markup passed as text: a document start, or several common tags in the opening characters."""
+    head = text[:20_000]
+    if re.match(r"\s*<(?:!doctype\s+html|html)\b", head, re.IGNORECASE):
+        return True
+    return len(_HTML_TAG_RE.findall(head)) >= 3
+
+
+def html_to_text(markup: str) -> str:
+    """The readable text of markup: trafilatura's main text, else every text node (scripts and styles dropped)."""
+    import trafilatura  # imported here: only HTML inputs pay its import time
+    from lxml import html as lxml_html
+
+    body = trafilatura.extract(markup, include_comments=False, include_tables=False, favor_precision=True)
+    if body and body.strip():
+        return body
+    # A fragment too short for trafilatura's main-text heuristics ("<p>..</p><p>..</p>"): keep all its text.
+    try:
+        tree = lxml_html.fromstring(markup)
+    except Exception:  # lxml raises several types on hopeless markup; no text is the honest result
+        return ""
+    for node in tree.xpath("//script|//style|//noscript"):
+        node.drop_tree()
+    blocks = [t.strip() for t in tree.itertext() if t.strip()]
+    return "\n\n".join(blocks)
 
 
 def parse_html(text: str, rel: str, origin: str) -> Iterator[Item]:
@@ -273,22 +336,32 @@ def parse_html(text: str, rel: str, origin: str) -> Iterator[Item]:
     )
 
 
-def parse_file(data: bytes, rel: str, origin: str) -> Iterator[Item]:
-    """Decode one file's bytes and parse them by suffix."""
+def parse_file(
+    data: bytes, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES, max_records: int = MAX_RECORDS_PER_FILE
+) -> Iterator[Item]:
+    """Decode one file's bytes and parse them by suffix; a file over `max_records` records is quarantined whole."""
     suffix = Path(rel).suffix.lower()
     try:
         text, _encoding = decode_bytes(data)
     except DecodeError as exc:
         yield quarantine_row(rel, "ingest", exc.reason, exc.detail, bytes_payload(origin, data))
         return
-    if suffix == ".jsonl":
-        yield from parse_jsonl(text, rel, origin)
-    elif suffix == ".json":
-        yield from parse_json(text, rel, origin)
-    elif suffix == ".csv":
-        yield from parse_csv(text, rel, origin)
-    elif suffix in (".html", ".htm"):
-        yield from parse_html(text, rel, origin)
+    if suffix in STRUCTURED_SUFFIXES:
+        parser = {".jsonl": parse_jsonl, ".json": parse_json, ".csv": parse_csv}[suffix]
+        # Read one past the limit to know whether it is passed. The file is then refused whole, not cut:
+        # half a file read would look like a complete one downstream.
+        items = list(itertools.islice(parser(text, rel, origin, max_record_bytes), max_records + 1))
+        if len(items) > max_records:
+            yield quarantine_row(
+                rel, "ingest", "too_many_records",
+                f"more than {max_records} records in one file (CONFLICT_EVENTS_MAX_RECORDS_PER_FILE); nothing of it was read: "
+                "split the file or raise the limit",
+                bytes_payload(origin, data),
+            )
+            return
+        yield from items
+    elif suffix in (".html", ".htm") or looks_like_html(text):
+        yield from parse_html(text, rel, origin)  # a web page saved as .txt is still a web page
     else:
         yield RawRecord(source_ref=rel, text=text, origin=origin)
 
@@ -303,10 +376,11 @@ class FileSource:
     types, unreadable folders, dangling links and special files each become a quarantine row.
     """
 
-    def __init__(self, path: str | Path, max_record_bytes: int = 5_000_000):
+    def __init__(self, path: str | Path, max_record_bytes: int = MAX_RECORD_BYTES, max_records_per_file: int = MAX_RECORDS_PER_FILE):
         self.path = Path(path)
         self.name = str(path)
         self.max_record_bytes = max_record_bytes
+        self.max_records_per_file = max_records_per_file
 
     def _entries(self) -> Iterator[tuple[Path, str] | dict]:
         """(file, relative name) for every file to read, and quarantine rows for what cannot be read."""
@@ -361,22 +435,28 @@ class FileSource:
         try:
             info = file.stat()
             if not stat.S_ISREG(info.st_mode):
-                yield quarantine_row(rel, "ingest", "not_a_regular_file", "a pipe, socket or device, not a file", {"path": origin})
+                yield quarantine_row(rel, "ingest", "not_a_regular_file", "not a regular file (a folder, pipe, socket or device)", {"path": origin})
                 return
-            limit = self.max_record_bytes * (1 if file.suffix.lower() in (".txt", ".html", ".htm") else 100)
+            # A text or HTML file is one record; a structured file may hold many, each within the record limit.
+            structured = file.suffix.lower() in STRUCTURED_SUFFIXES
+            limit = self.max_record_bytes * (100 if structured else 1)
             if info.st_size > limit:
                 with file.open("rb") as handle:
                     head = handle.read(65536)
+                    handle.seek(0)
+                    digest = hashlib.file_digest(handle, "sha256").hexdigest()  # of the whole file, read in chunks
+                setting = "100 x CONFLICT_EVENTS_MAX_RECORD_BYTES" if structured else "CONFLICT_EVENTS_MAX_RECORD_BYTES"
                 yield quarantine_row(
-                    rel, "ingest", "too_large", f"{info.st_size} bytes is over the {limit}-byte limit for {file.suffix} files",
-                    {**bytes_payload(origin, head), "size": info.st_size},
+                    rel, "ingest", "too_large",
+                    f"{info.st_size} bytes is over the {limit}-byte limit for {file.suffix} files ({setting}); nothing of it was read",
+                    {**bytes_payload(origin, head), "size": info.st_size, "sha256": digest, "truncated": True},
                 )
                 return
             data = file.read_bytes()
         except OSError as exc:  # vanished, a dangling link, or no permission
             yield quarantine_row(rel, "ingest", "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}", {"path": origin})
             return
-        yield from parse_file(data, rel, origin)
+        yield from parse_file(data, rel, origin, self.max_record_bytes, self.max_records_per_file)
 
 
 class InMemorySource:

@@ -31,6 +31,7 @@ VERSION_RE = re.compile(r"^v(\d{6})$")
 PART_RE = re.compile(r"^part-(\d+)\.parquet$")
 MANIFEST = "_manifest.json"
 POINTER = "_CURRENT"
+TEMP_RE = re.compile(r"\.tmp-[0-9a-f]{32}$")  # write_bytes_atomically's temporary names
 JOURNAL = "_publishing.json"  # in the lake root while a publish is between its first write and last switch
 ROW_GROUP_SIZE = 50_000
 MAX_FILES = 64  # past this many files a version is compacted into one
@@ -320,10 +321,26 @@ class Lake:
         self.write_bytes_atomically(self.path(dataset, POINTER), (version + "\n").encode("utf-8"))
 
     def discard(self, dataset: str, version: str) -> None:
-        """Remove a staged version that will never be made current."""
+        """Remove a version folder: its manifest first, so a removal cut short leaves an incomplete folder
+        (which readers and `verify` ignore and the next publish removes), never a manifest naming lost files."""
         folder = self.path(dataset, version)
+        manifest = self.path(dataset, version, MANIFEST)
+        if self.fs.exists(manifest):
+            self.fs.rm(manifest)
         if self.fs.exists(folder):
             self.fs.rm(folder, recursive=True)
+
+    def temp_files(self) -> list[str]:
+        """Files `write_bytes_atomically` left when its writer was killed before the rename."""
+        folders = [self.root, *(self.path(d) for d in SCHEMAS)]
+        folders += [self.path(d, v) for d in SCHEMAS for v in self.version_folders(d)]
+        return [
+            path
+            for folder in folders
+            if self.fs.isdir(folder)
+            for path in self.fs.ls(folder, detail=False)
+            if TEMP_RE.search(path.rstrip("/").rsplit("/", 1)[-1])
+        ]
 
     @contextmanager
     def locked(self, run_id: str, timeout: float, say: Callable[[str], None] = lambda _: None) -> Iterator[None]:
@@ -348,20 +365,26 @@ class Lake:
         Versions newer than `_CURRENT` that the journal does not name (say, after an operator rolled
         a pointer back) are left alone.
         """
-        # A staging run numbers its folder past every folder there, so what a killed run left is
-        # always newer than `_CURRENT`: only those folders need reading.
+        for path in self.temp_files():
+            say(f"removing {path}: a killed run left it half-written")
+            self.fs.rm(path)
+        # A staging run numbers its folder past every folder there, so what a killed publish left is
+        # newer than `_CURRENT`; an older folder without a manifest is a removal (prune) cut short.
         current = {d: self.current_version(d) for d in SCHEMAS if self.fs.exists(self.path(d))}
         newer: dict[str, dict[str, dict]] = {}  # dataset -> version -> manifest
         for dataset, pointer in current.items():
             for version in self.version_folders(dataset):
-                if pointer is not None and version <= pointer:
+                if version == pointer:
                     continue
-                manifest = self.manifest(dataset, version)
-                if manifest is None:
-                    say(f"removing {dataset}/{version}: a killed run left it without a manifest")
-                    self.discard(dataset, version)
-                else:
-                    newer.setdefault(dataset, {})[version] = manifest
+                if pointer is None or version > pointer:
+                    manifest = self.manifest(dataset, version)
+                    if manifest is not None:
+                        newer.setdefault(dataset, {})[version] = manifest
+                        continue
+                elif self.fs.exists(self.path(dataset, version, MANIFEST)):
+                    continue  # an older complete version: kept until prune removes it
+                say(f"removing {dataset}/{version}: a killed run left it without a manifest")
+                self.discard(dataset, version)
         journal = self.path(JOURNAL)
         if not self.fs.exists(journal):
             return

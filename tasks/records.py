@@ -22,6 +22,7 @@ class RawRecord:
     url: str | None = None
     published: str | None = None
     origin: str = ""  # where it came from, for quarantine payloads: "<input>/<path>[#row]"
+    has_own_id: bool = False  # the record carried an `id` (file-derived refs may repeat across inputs)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def payload(self) -> dict[str, Any]:

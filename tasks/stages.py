@@ -55,17 +55,20 @@ def lake_state(lake_url: str) -> LakeState:
 
 
 @task(name="ingest", **IO_RETRIES, **STAGE)
-def ingest(inputs: list[str], max_record_bytes: int) -> tuple[list[RawRecord], list[dict]]:
+def ingest(inputs: list[str], max_record_bytes: int, max_records_per_file: int) -> tuple[list[RawRecord], list[dict]]:
     """Read every input folder or file into raw records and quarantine rows."""
-    return read_sources(FileSource(path, max_record_bytes) for path in inputs)
+    return read_sources(FileSource(path, max_record_bytes, max_records_per_file) for path in inputs)
 
 
 @task(name="clean", **STAGE)
 def clean(
-    records: list[RawRecord], run_date: date, seen_ids: dict[str, str], min_words: int, max_chars: int, published: dict[str, str]
+    records: list[RawRecord], run_date: date, seen_ids: dict[str, str], min_words: int, max_chars: int, published: dict[str, str],
+    seen_refs: dict[str, str],
 ) -> CleanResult:
     """Normalise a batch, date it, skip what is already published, drop duplicates and unusable texts."""
-    return clean_records(records, run_date, seen_ids, min_words=min_words, max_chars=max_chars, published=published)
+    return clean_records(
+        records, run_date, seen_ids, min_words=min_words, max_chars=max_chars, published=published, seen_refs=seen_refs
+    )
 
 
 @task(name="extract", **STAGE)

@@ -7,6 +7,7 @@ a range, a null) quarantines just the rows that broke it, naming the expectation
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import shutil
@@ -34,6 +35,42 @@ SETUP_LOCK = "_gx.lock"
 def _expectations(suite: Any) -> list[dict]:
     """A suite's expectations without their generated ids, to tell whether the stored suite is still current."""
     return [{k: v for k, v in e.configuration.to_json_dict().items() if k != "id"} for e in suite.expectations]
+
+
+ESCAPED_MARK = "conflict_events_values_escaped"
+
+
+def _escape_strings(value: Any) -> Any:
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, list):
+        return [_escape_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escape_strings(v) for k, v in value.items()}
+    return value
+
+
+def escape_stored_results(project_dir: Path, run_id: str) -> int:
+    """HTML-escape the data values in a run's stored validation results; return how many files were escaped.
+
+    GX 1.24 writes unexpected values (article titles, actor names, ids) into Data Docs pages as
+    raw HTML, so a `<script>` in an article would run in the reader's browser. The stored results
+    are what the pages are rendered from: escaping them there (once, marked in `meta`) makes every
+    later docs build safe too. Only the `result` part of each outcome holds data values.
+    """
+    escaped = 0
+    for path in sorted((project_dir / "gx" / "uncommitted" / "validations").glob(f"*/{run_id}/*/*.json")):
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored.get("meta", {}).get(ESCAPED_MARK):
+            continue
+        for outcome in stored.get("results", []):
+            outcome["result"] = _escape_strings(outcome.get("result") or {})
+        stored.setdefault("meta", {})[ESCAPED_MARK] = True
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(stored, indent=2), encoding="utf-8")
+        tmp.replace(path)  # a reader (a docs build) sees the raw or the escaped file, never half of one
+        escaped += 1
+    return escaped
 
 
 class TableValidationError(RuntimeError):
@@ -161,6 +198,7 @@ class Validator:
             result_format={"result_format": "COMPLETE"},
             run_id=RunIdentifier(run_name=run_id),  # Data Docs file each batch's page under the run's id
         )
+        escape_stored_results(self.project_dir, run_id)
         failed_rows: dict[int, list[str]] = {}
         table_failures: list[str] = []
         for outcome in result.results:

@@ -36,6 +36,27 @@ def prefect_server():
         yield
 
 
+# Scheduling tuned to act within seconds (test_deploy waits for scheduled runs); the real server reads these.
+FAST_SCHEDULER = {
+    "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
+    "PREFECT_SERVER_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS": "1",
+    "PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS": "3",
+    "PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS": "1",
+    "PREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME": "0:00:30",
+    "PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS": "5",
+    "PREFECT_LOGGING_LEVEL": "INFO",
+}
+
+
+@pytest.fixture(scope="session")
+def prefect_api(tmp_path_factory):
+    """The API URL of a real `prefect server start` with its own SQLite database, shared by the session's server tests."""
+    from bench.prefect_server import prefect_server as real_server
+
+    with real_server(tmp_path_factory.mktemp("prefect-server-home"), env=FAST_SCHEDULER) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def resources():
     """spaCy, gazetteer and actor dictionary, loaded once (about 10 s)."""

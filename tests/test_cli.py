@@ -28,6 +28,7 @@ def test_run_then_versions(prefect_server, inputs, tmp_path, capsys):
     assert main(["run", "--input", str(inputs), "--lake", str(lake)]) == 0
     out = capsys.readouterr().out
     assert "articles:     1" in out and "ingest:malformed_json" in out and "report:" in out
+    assert "accounted:    2 of 2 records in" in out
     assert main(["versions", "events", "--lake", str(lake)]) == 0
     listing = capsys.readouterr().out
     assert "v000001" in listing and "* " not in listing.splitlines()[0] and listing.strip().endswith("(* = current)")
@@ -177,3 +178,59 @@ def test_evaluate_exits_1_when_the_run_fails(eval_files, capsys, monkeypatch):
     assert main(["evaluate", "--articles", str(articles), "--gold", str(gold)]) == 1
     captured = capsys.readouterr()
     assert "run failed: RuntimeError: the flow crashed" in captured.err and "metric" not in captured.out
+
+
+# --- verify -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_lake(tmp_path):
+    """Two quarantine versions; v000002 hard-links v000001's file and adds one of its own."""
+    from datetime import datetime, timezone
+
+    import pyarrow as pa
+
+    from tasks.publish import Lake
+    from tasks.schemas import SCHEMAS
+
+    def rows(*refs):
+        now = datetime.now(timezone.utc)
+        return pa.Table.from_pylist(
+            [{"record_ref": r, "stage": "ingest", "reason": "empty_file", "detail": "d", "payload": "{}", "run_id": "run", "quarantined_at": now} for r in refs],
+            schema=SCHEMAS["quarantine"],
+        )
+
+    root = tmp_path / "lake"
+    lake = Lake(str(root))
+    lake.publish_all({"quarantine": (rows("a", "b"), None)}, "run1", {})
+    lake.publish_all({"quarantine": (rows("c"), None)}, "run2", {})
+    return root
+
+
+def test_verify_exits_0_on_a_good_lake_and_1_after_a_flipped_byte_or_a_missing_file(small_lake, capsys):
+    assert main(["verify", "--lake", str(small_lake)]) == 0
+    out = capsys.readouterr().out
+    assert "PROBLEM" not in out and ": 2 versions, 3 files, " in out and out.strip().endswith("bytes; 0 problems, 0 notes")
+    shared = small_lake / "quarantine" / "v000001" / "part-00000.parquet"
+    with open(shared, "r+b") as handle:  # in place: the hard link in v000002 changes too
+        handle.seek(shared.stat().st_size // 2)
+        byte = handle.read(1)
+        handle.seek(-1, 1)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+    assert main(["verify", "--lake", str(small_lake)]) == 1
+    out = capsys.readouterr().out
+    assert "PROBLEM quarantine/v000001/part-00000.parquet: checksum_mismatch: " in out
+    assert "PROBLEM quarantine/v000002/part-00000.parquet: checksum_mismatch: " in out
+    assert out.strip().endswith("2 problems, 0 notes")
+    (small_lake / "quarantine" / "v000002" / "part-00001.parquet").unlink()
+    assert main(["verify", "--lake", str(small_lake), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False and {(p["path"], p["kind"]) for p in report["problems"]} >= {("quarantine/v000002/part-00001.parquet", "missing_file")}
+    assert main(["verify", "--lake", str(small_lake)]) == 1
+    assert "PROBLEM quarantine/v000002/part-00001.parquet: missing_file: " in capsys.readouterr().out
+
+
+def test_verify_exits_2_on_a_missing_lake(tmp_path, capsys):
+    assert main(["verify", "--lake", str(tmp_path / "nowhere")]) == 2
+    captured = capsys.readouterr()
+    assert "cannot verify" in captured.err and str(tmp_path / "nowhere") in captured.err and captured.out == ""

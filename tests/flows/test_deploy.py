@@ -1,4 +1,4 @@
-"""Scheduled runs on a real Prefect server (started here in a subprocess), prefect.yaml, and runs started together."""
+"""Scheduled runs on a real Prefect server (the session's, from tests/conftest.py), prefect.yaml, and runs started together."""
 
 from __future__ import annotations
 
@@ -6,26 +6,18 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import PROJECT_ROOT, SAMPLES
+from conftest import FAST_SCHEDULER, PROJECT_ROOT, SAMPLES
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -44,43 +36,11 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A real `prefect server start` with its own SQLite database; scheduling tuned to act within seconds."""
-    home = tmp_path_factory.mktemp("prefect-server-home")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/api"
-    env = {
-        **os.environ,
-        "PREFECT_HOME": str(home),
-        "PREFECT_API_URL": url,
-        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
-        "PREFECT_SERVER_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS": "1",
-        "PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS": "3",
-        "PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS": "1",
-        "PREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME": "0:00:30",
-        "PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS": "5",
-        "PREFECT_LOGGING_LEVEL": "INFO",
-    }
-    log = open(home / "server.log", "w")
-    process = subprocess.Popen(
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            _stop(process)
-            pytest.fail(f"the Prefect server did not start: {(home / 'server.log').read_text()[-2000:]}")
-        time.sleep(0.5)
-    yield {"url": url, "env": env, "home": home}
-    _stop(process)
-    log.close()
+def server(prefect_api, tmp_path_factory):
+    """The session's real Prefect server (tests/conftest.py, scheduling tuned to act within seconds) and a client environment for it."""
+    home = tmp_path_factory.mktemp("prefect-client-home")
+    env = {**os.environ, **FAST_SCHEDULER, "PREFECT_HOME": str(home), "PREFECT_API_URL": prefect_api}
+    return {"url": prefect_api, "env": env, "home": home}
 
 
 def _client(server):

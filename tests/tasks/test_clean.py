@@ -64,14 +64,41 @@ def test_date_precedence_header_then_metadata_then_text():
     assert clean_one(BODY)["date_source"] == "none"
 
 
-@pytest.mark.parametrize("bad", ["2024-13-45", "2999-01-01", "1850-06-01", "not a date"])
-def test_impossible_future_or_ancient_metadata_dates_are_not_used(bad):
-    article = clean_one(BODY, published=bad)
+@pytest.mark.parametrize(
+    "bad, reason",
+    [
+        ("2024-13-45", "invalid_published_date"),
+        ("not a date", "invalid_published_date"),
+        ("2999-01-01", "published_in_future"),
+        ("2026-11-23", "published_in_future"),
+        ("1850-06-01", "published_before_1900"),
+    ],
+)
+def test_a_record_claiming_an_impossible_date_is_quarantined_with_the_value(bad, reason):
+    row = clean_one(BODY, published=bad)
+    assert (row["stage"], row["reason"]) == ("clean", reason)
+    assert repr(bad) in row["detail"] and '"published": "' + bad in row["payload"]
+
+
+@pytest.mark.parametrize("header, reason", [("2024-13-45", "invalid_published_date"), ("2031-02-03", "published_in_future")])
+def test_an_impossible_seed_header_date_is_quarantined(header, reason):
+    row = clean_one(f"date {header} {BODY}")
+    assert row["reason"] == reason and "header date" in row["detail"]
+
+
+@pytest.mark.parametrize("empty", ["", "  ", "N/A", "unknown", "null"])
+def test_an_empty_date_field_is_no_date_not_a_wrong_one(empty):
+    article = clean_one(BODY, published=empty)
     assert article["published_date"] is None and article["date_source"] == "none"
 
 
-def test_parse_published_accepts_iso_datetimes():
+def test_a_date_one_day_ahead_of_utc_is_a_time_zone_not_the_future():
+    assert clean_one(BODY, published="2026-11-22T08:00:00+14:00")["published_date"] == date(2026, 11, 22)
+
+
+def test_parse_published_accepts_iso_datetimes_and_rss_dates():
     assert parse_published("2024-02-03T23:10:00+02:00") == date(2024, 2, 3)
+    assert parse_published("Tue, 05 Apr 2017 10:00:00 GMT") == date(2017, 4, 5)
 
 
 def test_normalisation_nfc_controls_and_whitespace():
@@ -85,6 +112,20 @@ def test_duplicates_are_quarantined_with_a_pointer_to_the_kept_article():
     second = clean_records(records[1:], RUN_DATE, seen)  # a later batch still sees the first
     assert [a["source_ref"] for a in first.articles + second.articles] == ["a", "c"]
     assert second.quarantined[0]["reason"] == "duplicate" and "same normalised text as a" in second.quarantined[0]["detail"]
+
+
+def test_one_id_on_two_different_texts_keeps_the_first_and_quarantines_the_second():
+    refs: dict[str, str] = {}
+    first = clean_records([RawRecord("x1", BODY, has_own_id=True)], RUN_DATE, {}, seen_refs=refs)
+    second = clean_records([RawRecord("x1", BODY + " Later text.", has_own_id=True)], RUN_DATE, {}, seen_refs=refs)
+    assert [a["source_ref"] for a in first.articles] == ["x1"] and second.articles == []
+    assert second.quarantined[0]["reason"] == "duplicate_id" and "'x1'" in second.quarantined[0]["detail"]
+
+
+def test_file_names_repeated_across_input_folders_are_not_id_clashes():
+    refs: dict[str, str] = {}
+    result = clean_records([RawRecord("a.txt", BODY), RawRecord("a.txt", BODY + " Other.")], RUN_DATE, {}, seen_refs=refs)
+    assert len(result.articles) == 2
 
 
 @pytest.mark.parametrize(
@@ -116,3 +157,11 @@ def test_a_malformed_url_leaves_the_source_unknown_instead_of_failing():
 def test_texts_too_long_for_one_article_are_quarantined():
     result = clean_records([RawRecord("long", BODY + " word" * 300)], RUN_DATE, {}, max_chars=1000)
     assert result.quarantined[0]["reason"] == "too_long"
+
+
+def test_an_id_already_published_with_its_text_is_still_taken_in_the_next_run():
+    published_text = clean_one(BODY)["article_id"]
+    records = [RawRecord("x1", BODY, has_own_id=True), RawRecord("x1", BODY + " Later text.", has_own_id=True)]
+    result = clean_records(records, RUN_DATE, {}, published={published_text: "x1"}, seen_refs={})
+    assert result.unchanged == ["x1"] and result.articles == []
+    assert result.quarantined[0]["reason"] == "duplicate_id"

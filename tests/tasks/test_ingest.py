@@ -168,3 +168,62 @@ def test_a_stray_byte_in_utf8_does_not_turn_the_file_into_cp1252_mojibake():
     text, encoding = decode_bytes(data)
     assert encoding == "utf-8 (with replacements)"
     assert "café" in text and "\ufffd" in text
+
+
+def test_a_record_over_the_size_limit_is_quarantined_and_its_neighbours_read(tmp_path):
+    lines = [json.dumps({"id": "ok1", "text": ARTICLE}), json.dumps({"id": "huge", "text": "word " * 400}), json.dumps({"id": "ok2", "text": ARTICLE + " More."})]
+    (tmp_path / "feed.jsonl").write_text("\n".join(lines))
+    (tmp_path / "rows.csv").write_text('id,text\nc-huge,"' + "word " * 400 + '"\nc-ok,"' + ARTICLE + '"\n')
+    records, quarantined = read_sources([FileSource(tmp_path, max_record_bytes=1000)])
+    assert sorted(r.source_ref for r in records) == ["c-ok", "ok1", "ok2"]
+    rows = {q["record_ref"]: q for q in quarantined}
+    assert {r: q["reason"] for r, q in rows.items()} == {"feed.jsonl#2": "record_too_large", "c-huge": "record_too_large"}
+    assert "over the 1000-byte limit for one record (CONFLICT_EVENTS_MAX_RECORD_BYTES)" in rows["feed.jsonl#2"]["detail"]
+    assert json.loads(rows["feed.jsonl#2"]["payload"])["size"] == len(lines[1])
+
+
+def test_a_file_with_more_records_than_the_limit_is_quarantined_whole(tmp_path):
+    (tmp_path / "many.jsonl").write_text("\n".join(json.dumps({"text": f"{ARTICLE} Report {i}."}) for i in range(6)))
+    (tmp_path / "few.jsonl").write_text("\n".join(json.dumps({"text": f"{ARTICLE} Item {i}."}) for i in range(5)))
+    (tmp_path / "many.csv").write_text("text\n" + "".join(f'"{ARTICLE} Row {i}."\n' for i in range(6)))
+    records, quarantined = read_sources([FileSource(tmp_path, max_records_per_file=5)])
+    assert sorted(r.source_ref for r in records) == [f"few.jsonl#{i}" for i in range(1, 6)]
+    assert sorted((q["record_ref"], q["reason"]) for q in quarantined) == [("many.csv", "too_many_records"), ("many.jsonl", "too_many_records")]
+    assert "more than 5 records in one file (CONFLICT_EVENTS_MAX_RECORDS_PER_FILE)" in quarantined[0]["detail"]
+
+
+def test_html_passed_as_text_is_read_as_a_web_page(tmp_path):
+    page = (
+        "<!DOCTYPE html><html><head><title>Clashes in Konduga</title><script>track()</script></head><body>"
+        f"<nav>Home | World</nav><article><p>{ARTICLE}</p><p>Residents said the attackers arrived on motorcycles "
+        "at dawn and set fire to the market before soldiers reached the town.</p></article></body></html>"
+    )
+    (tmp_path / "saved.txt").write_text(page)
+    fragment = f"<p>{ARTICLE}</p><p>More <b>detail</b> followed.</p><script>alert(1)</script>"
+    (tmp_path / "feed.jsonl").write_text(json.dumps({"id": "frag", "text": fragment}))
+    records, quarantined = read_sources([FileSource(tmp_path)])
+    by_ref = {r.source_ref: r for r in records}
+    assert quarantined == []
+    assert ARTICLE in by_ref["saved.txt"].text and "<" not in by_ref["saved.txt"].text and "track()" not in by_ref["saved.txt"].text
+    assert ARTICLE in by_ref["frag"].text and "alert" not in by_ref["frag"].text and "<p>" not in by_ref["frag"].text
+    assert by_ref["frag"].extra["text_format"] == "html"
+
+
+@pytest.mark.parametrize("change", ["deleted", "dangling", "folder"])
+def test_a_file_that_disappears_while_the_folder_is_read_leaves_a_row(tmp_path, change):
+    import os
+
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text(f"{ARTICLE} File {name}.")
+    items = FileSource(tmp_path).read()
+    first = next(items)  # the folder has been listed; b.txt now vanishes or turns into something unreadable
+    (tmp_path / "b.txt").unlink()
+    if change == "dangling":
+        os.symlink(tmp_path / "gone.txt", tmp_path / "b.txt")
+    elif change == "folder":
+        (tmp_path / "b.txt").mkdir()
+    rest = list(items)
+    assert first.source_ref == "a.txt" and rest[1].source_ref == "c.txt"
+    row = rest[0]
+    assert (row["record_ref"], row["stage"]) == ("b.txt", "ingest")
+    assert row["reason"] == ("not_a_regular_file" if change == "folder" else "unreadable")

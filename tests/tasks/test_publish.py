@@ -230,3 +230,20 @@ def test_prune_keeps_the_newest_versions_and_always_the_current_one(tmp_path):
     assert pq.read_table(tmp_path / "quarantine" / "v000005").num_rows == 5
     with pytest.raises(ValueError):
         lake.prune(keep=0)
+
+
+def test_a_removal_cut_short_and_half_written_small_files_are_tidied_by_the_next_publish(tmp_path):
+    lake = Lake(str(tmp_path))
+    for i in range(3):
+        lake.publish_all({"quarantine": (quarantine_rows(f"r{i}"), None)}, f"run{i}", {})
+    # A prune killed after removing v000001's manifest (discard removes it first), and writers killed
+    # between writing a temporary file and renaming it over _CURRENT or the journal.
+    (tmp_path / "quarantine" / "v000001" / "_manifest.json").unlink()
+    leftovers = [tmp_path / "quarantine" / "_CURRENT.tmp-0123456789abcdef0123456789abcdef", tmp_path / "_publishing.json.tmp-" f"{'ab' * 16}"]
+    for path in leftovers:
+        path.write_text("half")
+    assert [v["version"] for v in lake.versions("quarantine")] == ["v000002", "v000003"]  # readers skip it already
+    lake.publish_all({"quarantine": (quarantine_rows("r3"), None)}, "run3", {})
+    assert not (tmp_path / "quarantine" / "v000001").exists()
+    assert not any(p.exists() for p in leftovers)
+    assert sorted(p.name for p in (tmp_path / "quarantine").iterdir()) == ["_CURRENT", "v000002", "v000003", "v000004"]

@@ -124,3 +124,19 @@ def test_events_of_a_rejected_article_go_to_quarantine_with_it():
     kept, quarantined = drop_orphan_events(table, {"b" * 64}, "run")
     assert kept.column("event_id").to_pylist() == ["e2"]
     assert [(q["record_ref"], q["reason"]) for q in quarantined] == [("e1", "article_rejected")]
+
+
+def test_data_docs_show_article_values_as_text_never_as_markup(tmp_path):
+    validator = Validator(PROJECT_ROOT / "expectations", tmp_path / "gx-escape", RUN_DATE)
+    attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    table = pa.Table.from_pylist([event(), event(event_id="evil", sub_event_type=attack, iso3=attack)], schema=SCHEMAS["events"])
+    kept, quarantined = validator.validate("events", table, "run-escape", DatasetReport())
+    assert quarantined[0]["record_ref"] == "evil" and json.loads(quarantined[0]["payload"])["iso3"] == attack  # the data itself is kept as it was
+    pages = validator.build_report("run-escape")["pages"]
+    assert pages
+    for page in pages:
+        text = open(page, encoding="utf-8").read()
+        assert "<script>alert" not in text and "<img src=x" not in text
+        assert "&lt;script&gt;alert" in text and "&amp;lt;" not in text  # escaped once, so the reader sees the value
+    validator.context.build_data_docs()  # a later rebuild from the stored results stays escaped
+    assert all("<script>alert" not in open(p, encoding="utf-8").read() for p in pages)

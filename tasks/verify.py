@@ -1,0 +1,215 @@
+"""verify: check a lake against its own manifests, pointers and leftovers, without changing anything.
+
+Every version folder is checked, not only the current one: older versions are what a rollback or a
+reader pinned to a version gets. Unchanged files are hard links shared between versions, so one
+damaged file is reported once for every version that lists it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from tasks.publish import JOURNAL, MANIFEST, POINTER, Lake, LakeError
+from tasks.schemas import SCHEMAS
+
+CHUNK = 1 << 20  # bytes hashed per read: a file of any size needs only this much memory
+TEMP_MARK = ".tmp-"  # write_bytes_atomically names its temporary files <name>.tmp-<hex>
+
+
+@dataclass
+class Finding:
+    """One thing found: where (dataset, version, path from the lake root), a short code, and why."""
+
+    dataset: str | None
+    version: str | None
+    path: str
+    kind: str
+    detail: str
+
+
+@dataclass
+class VerifyReport:
+    """Problems (a reader could get wrong or no data) and notes (leftovers a publish tidies), with what was checked."""
+
+    lake: str
+    problems: list[Finding] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
+    versions: int = 0
+    files: int = 0
+    bytes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ok": self.ok}
+
+
+@dataclass
+class _Checker:
+    """The state of one verification: the lake, the report, and digests of files already read."""
+
+    lake: Lake
+    report: VerifyReport
+    # Hard-linked files are read once: (device, inode, size, mtime) -> (sha256, footer rows or error).
+    seen: dict[tuple, tuple[str, int | str]] = field(default_factory=dict)
+
+    def rel(self, path: str) -> str:
+        root = self.lake.root
+        return path[len(root) + 1:] if path.startswith(root + "/") else path
+
+    def problem(self, dataset: str | None, version: str | None, path: str, kind: str, detail: str) -> None:
+        self.report.problems.append(Finding(dataset, version, self.rel(path), kind, detail))
+
+    def note(self, dataset: str | None, version: str | None, path: str, kind: str, detail: str) -> None:
+        self.report.notes.append(Finding(dataset, version, self.rel(path), kind, detail))
+
+    def temp_files(self, dataset: str | None, version: str | None, folder: str, recursive: bool = False) -> None:
+        paths = self.lake.fs.find(folder) if recursive else self.lake.fs.ls(folder, detail=False)
+        for path in sorted(paths):
+            if TEMP_MARK in path.rstrip("/").rsplit("/", 1)[-1]:
+                self.note(dataset, version, path, "temp_file", "left by a process killed while writing a small file; safe to delete")
+
+    def digest(self, path: str) -> tuple[str, int | str]:
+        """sha256 of the file (streamed) and its Parquet footer's row count (or why the footer is unreadable)."""
+        key = None
+        if self.lake.is_local:
+            st = os.stat(path)
+            key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+            if key in self.seen:
+                return self.seen[key]
+        sha = hashlib.sha256()
+        with self.lake.fs.open(path, "rb") as handle:
+            while chunk := handle.read(CHUNK):
+                sha.update(chunk)
+        try:
+            with self.lake.fs.open(path, "rb") as handle:
+                rows: int | str = pq.ParquetFile(handle).metadata.num_rows
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged footer
+            rows = f"{type(exc).__name__}: {exc}"
+        result = (sha.hexdigest(), rows)
+        if key is not None:
+            self.seen[key] = result
+        return result
+
+
+def _manifest_files(manifest: Any) -> str | None:
+    """Why a parsed manifest cannot be checked against, or None when it can."""
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
+        return "no 'files' list"
+    for i, entry in enumerate(manifest["files"]):
+        if not isinstance(entry, dict):
+            return f"files[{i}] is not an object"
+        path = entry.get("path")
+        if not isinstance(path, str) or not path or path.startswith("/") or ".." in path.split("/"):
+            return f"files[{i}] has no usable path: {path!r}"
+        for key, kind in (("rows", int), ("size", int), ("sha256", str)):
+            if not isinstance(entry.get(key), kind) or isinstance(entry.get(key), bool):
+                return f"files[{i}] ({path}) has no {key}"
+    if not isinstance(manifest.get("row_count"), int):
+        return "no integer 'row_count'"
+    return None
+
+
+def _check_version(check: _Checker, dataset: str, version: str) -> bool:
+    """Check one version folder; True when it has a manifest (whether or not the manifest is any good)."""
+    lake, fs = check.lake, check.lake.fs
+    folder = lake.path(dataset, version)
+    check.temp_files(dataset, version, folder, recursive=True)
+    manifest_path = lake.path(dataset, version, MANIFEST)
+    if not fs.exists(manifest_path):
+        check.note(dataset, version, folder, "incomplete_version",
+                   "no manifest: left by a publish that is running or was killed; the next publish removes it")
+        return False
+    check.report.versions += 1
+    try:
+        manifest = json.loads(fs.cat_file(manifest_path))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        check.problem(dataset, version, manifest_path, "bad_manifest", f"not JSON: {exc}")
+        return True
+    if (why := _manifest_files(manifest)) is not None:
+        check.problem(dataset, version, manifest_path, "bad_manifest", why)
+        return True
+
+    listed = set()
+    for entry in manifest["files"]:
+        listed.add(entry["path"])
+        path = lake.path(dataset, version, entry["path"])
+        if not fs.isfile(path):
+            check.problem(dataset, version, path, "missing_file", "listed in the manifest but not in the folder")
+            continue
+        check.report.files += 1
+        size = fs.size(path)
+        if size != entry["size"]:
+            # A different size already says the bytes differ; hashing would only repeat it.
+            check.problem(dataset, version, path, "size_mismatch", f"{size} bytes, manifest says {entry['size']}")
+            continue
+        check.report.bytes += size
+        sha256, rows = check.digest(path)
+        if sha256 != entry["sha256"]:
+            check.problem(dataset, version, path, "checksum_mismatch", f"sha256 {sha256}, manifest says {entry['sha256']}")
+            continue  # the footer of changed bytes says nothing about what was published
+        if isinstance(rows, str):
+            check.problem(dataset, version, path, "bad_parquet", f"matches its checksum but is not readable Parquet: {rows}")
+        elif rows != entry["rows"]:
+            check.problem(dataset, version, path, "row_count_mismatch", f"footer has {rows} rows, manifest says {entry['rows']}")
+
+    total = sum(entry["rows"] for entry in manifest["files"])
+    if manifest["row_count"] != total:
+        check.problem(dataset, version, manifest_path, "row_count_mismatch",
+                      f"row_count {manifest['row_count']}, but its files hold {total} rows")
+    # A plain Parquet reader of the folder reads every *.parquet in it, listed or not.
+    for path in sorted(fs.find(folder)):
+        relative = path[len(folder) + 1:]
+        if relative.endswith(".parquet") and relative not in listed:
+            check.problem(dataset, version, path, "unlisted_file",
+                          "not in the manifest, but a Parquet reader of the folder reads it")
+    return True
+
+
+def _check_pointer(check: _Checker, dataset: str, complete: set[str]) -> None:
+    lake = check.lake
+    pointer = lake.path(dataset, POINTER)
+    if not lake.fs.exists(pointer):
+        if complete:
+            check.problem(dataset, None, pointer, "no_current",
+                          f"{len(complete)} complete versions but no {POINTER}: readers following it find nothing")
+        return
+    try:
+        current = lake.current_version(dataset)
+    except (LakeError, UnicodeDecodeError) as exc:
+        check.problem(dataset, None, pointer, "bad_pointer", str(exc))
+        return
+    if current not in complete:
+        check.problem(dataset, current, pointer, "current_incomplete",
+                      f"names {current}, which is missing or has no {MANIFEST}")
+
+
+def verify_lake(lake_url: str) -> VerifyReport:
+    """Check every dataset folder of the lake: pointers, every version's files against its manifest, leftovers.
+
+    Raises FileNotFoundError when the lake root does not exist (an empty report would look like a good lake).
+    """
+    lake = Lake(lake_url)
+    if not lake.fs.isdir(lake.root):
+        raise FileNotFoundError(f"no lake at {lake_url}: {lake.root} does not exist or is not a folder")
+    check = _Checker(lake, VerifyReport(lake=lake_url))
+    if lake.fs.exists(lake.path(JOURNAL)):
+        check.note(None, None, lake.path(JOURNAL), "publish_journal",
+                   "a publish is running or was killed; the next publish finishes or undoes it")
+    check.temp_files(None, None, lake.root)
+    datasets = [d for d in SCHEMAS if lake.fs.isdir(lake.path(d))]
+    if not datasets:
+        check.note(None, None, lake.root, "empty_lake", f"no dataset folder ({', '.join(SCHEMAS)}): nothing was checked")
+    for dataset in datasets:
+        check.temp_files(dataset, None, lake.path(dataset))
+        complete = {v for v in lake.version_folders(dataset) if _check_version(check, dataset, v)}
+        _check_pointer(check, dataset, complete)
+    return check.report

@@ -1,0 +1,172 @@
+"""verify: a real lake, damaged one way at a time, and what verify_lake finds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+
+import pyarrow as pa
+import pytest
+
+from tasks.publish import Lake
+from tasks.schemas import SCHEMAS
+from tasks.verify import verify_lake
+
+
+def articles(*texts):
+    now = datetime.now(timezone.utc)
+    return pa.Table.from_pylist(
+        [
+            {"article_id": hashlib.sha256(t.encode()).hexdigest(), "source_ref": t, "source_name": None, "url": None, "title": t,
+             "published_date": None, "date_source": "none", "language": "en", "text": t, "n_chars": len(t), "ingested_at": now, "run_id": "r"}
+            for t in texts
+        ],
+        schema=SCHEMAS["articles"],
+    )
+
+
+def events(*texts):
+    rows = [{"event_id": f"e-{t}", "article_id": hashlib.sha256(t.encode()).hexdigest(), "fatalities": 1, "notes": t} for t in texts]
+    return pa.Table.from_pylist(rows, schema=SCHEMAS["events"])
+
+
+def quarantine_rows(*refs):
+    now = datetime.now(timezone.utc)
+    return pa.Table.from_pylist(
+        [{"record_ref": r, "stage": "ingest", "reason": "empty_file", "detail": "d", "payload": "{}", "run_id": "run", "quarantined_at": now} for r in refs],
+        schema=SCHEMAS["quarantine"],
+    )
+
+
+def publish_run(lake: Lake, run_id: str, *texts: str) -> None:
+    """What a pipeline run publishes: its articles and events (replacing rows of those articles) and quarantine rows."""
+    coded = {hashlib.sha256(t.encode()).hexdigest() for t in texts}
+    tables = {"articles": (articles(*texts), coded), "events": (events(*texts), coded), "quarantine": (quarantine_rows(*texts), None)}
+    lake.publish_all(tables, run_id, {})
+
+
+@pytest.fixture
+def lake(tmp_path):
+    """Two versions of every dataset; each v000002 hard-links v000001's file and adds one of its own."""
+    root = tmp_path / "lake"
+    lake = Lake(str(root))
+    publish_run(lake, "run1", "first text", "second text")
+    publish_run(lake, "run2", "third text")
+    return root
+
+
+def kinds(findings):
+    return sorted((f.path, f.kind) for f in findings)
+
+
+def flip_byte_in_place(path):
+    """Change one byte in the middle without replacing the file, so every hard link sees it."""
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:
+        handle.seek(size // 2)
+        byte = handle.read(1)
+        handle.seek(size // 2)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+    assert path.stat().st_size == size
+
+
+def test_a_clean_lake_has_no_problems_and_every_version_and_file_is_counted(lake):
+    report = verify_lake(str(lake))
+    assert report.problems == [] and report.notes == [] and report.ok
+    manifests = [json.loads(p.read_text()) for p in lake.glob("*/v*/_manifest.json")]
+    assert report.versions == len(manifests) == 6
+    assert report.files == sum(len(m["files"]) for m in manifests) == 9
+    assert report.bytes == sum(f["size"] for m in manifests for f in m["files"])
+    assert json.loads(json.dumps(report.to_dict()))["ok"] is True
+
+
+def test_a_flipped_byte_is_a_checksum_mismatch_in_every_version_that_links_the_file(lake):
+    first = lake / "articles" / "v000001" / "part-00000.parquet"
+    assert first.stat().st_nlink == 2  # linked into v000002 too
+    flip_byte_in_place(first)
+    report = verify_lake(str(lake))
+    assert kinds(report.problems) == [
+        ("articles/v000001/part-00000.parquet", "checksum_mismatch"),
+        ("articles/v000002/part-00000.parquet", "checksum_mismatch"),
+    ]
+    assert {(f.dataset, f.version) for f in report.problems} == {("articles", "v000001"), ("articles", "v000002")}
+
+
+def test_a_deleted_file_is_missing(lake):
+    (lake / "events" / "v000002" / "part-00001.parquet").unlink()
+    assert kinds(verify_lake(str(lake)).problems) == [("events/v000002/part-00001.parquet", "missing_file")]
+
+
+def test_a_parquet_file_the_manifest_does_not_list_is_reported(lake):
+    extra = lake / "quarantine" / "v000002" / "part-00099.parquet"
+    extra.write_bytes((lake / "quarantine" / "v000001" / "part-00000.parquet").read_bytes())
+    assert kinds(verify_lake(str(lake)).problems) == [("quarantine/v000002/part-00099.parquet", "unlisted_file")]
+
+
+def test_a_truncated_file_is_a_size_mismatch(lake):
+    part = lake / "events" / "v000002" / "part-00001.parquet"
+    part.write_bytes(part.read_bytes()[:-10])
+    assert kinds(verify_lake(str(lake)).problems) == [("events/v000002/part-00001.parquet", "size_mismatch")]
+
+
+def test_row_counts_that_disagree_with_the_footer_or_the_total_are_reported(lake):
+    path = lake / "articles" / "v000002" / "_manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["files"][0]["rows"] += 1  # the file's footer and the manifest's row_count both disagree now
+    path.write_text(json.dumps(manifest))
+    assert kinds(verify_lake(str(lake)).problems) == [
+        ("articles/v000002/_manifest.json", "row_count_mismatch"),
+        ("articles/v000002/part-00000.parquet", "row_count_mismatch"),
+    ]
+
+
+def test_a_manifest_that_is_not_json_or_has_no_file_list_is_bad(lake):
+    (lake / "articles" / "v000001" / "_manifest.json").write_text("{half")
+    (lake / "events" / "v000001" / "_manifest.json").write_text(json.dumps({"row_count": 2}))
+    report = verify_lake(str(lake))
+    assert kinds(report.problems) == [("articles/v000001/_manifest.json", "bad_manifest"), ("events/v000001/_manifest.json", "bad_manifest")]
+    assert report.versions == 6  # still counted: it has a manifest, just not a usable one
+
+
+@pytest.mark.parametrize(
+    ("pointer", "kind"),
+    [("v000009\n", "current_incomplete"), ("garbage\n", "bad_pointer"), (None, "no_current")],
+)
+def test_a_pointer_that_names_no_complete_version_is_a_problem(lake, pointer, kind):
+    current = lake / "events" / "_CURRENT"
+    if pointer is None:
+        current.unlink()
+    else:
+        current.write_text(pointer)
+    assert kinds(verify_lake(str(lake)).problems) == [("events/_CURRENT", kind)]
+
+
+def test_a_pointer_at_a_folder_without_manifest_is_incomplete(lake):
+    (lake / "events" / "v000002" / "_manifest.json").unlink()
+    report = verify_lake(str(lake))
+    assert kinds(report.problems) == [("events/_CURRENT", "current_incomplete")]
+    assert kinds(report.notes) == [("events/v000002", "incomplete_version")]
+
+
+def test_leftovers_of_killed_runs_are_notes_not_problems(lake):
+    orphan = lake / "quarantine" / "v000003"
+    orphan.mkdir()
+    (orphan / "part-00002.parquet").write_bytes(b"half")
+    (lake / "articles" / "_CURRENT.tmp-0123abcd").write_text("v0000")
+    (lake / "events" / "v000002" / "_manifest.json.tmp-4567ef").write_text("{")
+    (lake / "_publishing.json").write_text(json.dumps({"run_id": "run3"}))
+    report = verify_lake(str(lake))
+    assert report.problems == [] and report.ok
+    assert kinds(report.notes) == [
+        ("_publishing.json", "publish_journal"),
+        ("articles/_CURRENT.tmp-0123abcd", "temp_file"),
+        ("events/v000002/_manifest.json.tmp-4567ef", "temp_file"),
+        ("quarantine/v000003", "incomplete_version"),
+    ]
+    assert report.versions == 6
+
+
+def test_a_missing_lake_is_an_error_not_an_empty_report(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        verify_lake(str(tmp_path / "nowhere"))
