@@ -294,8 +294,8 @@ def consistency(shot: Snapshot) -> list[str]:
     return faults
 
 
-def lake_state(lake: Path) -> str:
-    """What a kill left, in a few words: the journal (and which of its datasets were switched), temp files, incomplete folders."""
+def lake_state(lake: Path, notes: list[Finding]) -> str:
+    """What a kill left, in a few words: the journal (and which of its datasets were switched), and verify's notes."""
     lake = Path(lake)
     if not lake.is_dir():
         return "no lake"
@@ -311,9 +311,8 @@ def lake_state(lake: Path) -> str:
                 if (store.manifest(dataset, version) or {}).get("run_id") == info["run_id"]:
                     (switched if version == current else staged).append(dataset)
         parts.append(f"journal({len(info['datasets'])} datasets: {len(staged)} staged, {len(switched)} switched)")
-    report = verify_lake(str(lake))
     for kind, label in (("incomplete_version", "no-manifest"), ("temp_file", "temp")):
-        count = sum(1 for n in report.notes if n.kind == kind)
+        count = sum(1 for n in notes if n.kind == kind)
         if count:
             parts.append(f"{count} {label}")
     return " ".join(parts) or "clean"
@@ -410,8 +409,8 @@ def run_trial(
     finally:
         kill_group(run)  # interrupted while waiting (Ctrl-C): no run outlives the trial
     trial.pointers_moved = pointer_ids(lake) != pointers
-    trial.state_after_kill = lake_state(lake)
-    problems, _ = findings(lake)
+    problems, notes = findings(lake)
+    trial.state_after_kill = lake_state(lake, notes)
     trial.problems_after_kill = describe(problems)
 
     started = time.monotonic()

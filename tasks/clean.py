@@ -181,15 +181,12 @@ def article_id_of_record_text(raw: str) -> str:
     return article_id_of(split_boilerplate(normalise_text(raw))[0])
 
 
-def split_boilerplate(text: str) -> tuple[str, str | None, str | None, date | str | None]:
-    """Remove the seed header, `Original Source:` footer and headings; return (body, title, footer host, header date).
-
-    The header date is the header's text when it is not a calendar date ("date 2024-13-45").
-    """
-    header_date: date | str | None = None
+def split_boilerplate(text: str) -> tuple[str, str | None, str | None, str | None]:
+    """Remove the seed header, `Original Source:` footer and headings; return (body, title, footer host, header date text)."""
+    header_date = None
     match = _HEADER_RE.match(text)
     if match:
-        header_date = _valid_date(*(int(p) for p in match.group(1).split("-"))) or match.group(1)
+        header_date = match.group(1)
         text = text[match.end():]
     footer_host = None
     footer = _FOOTER_RE.search(text)
@@ -236,7 +233,7 @@ def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: i
             record.source_ref, "clean", "too_long", f"{len(text)} characters is over the {max_chars}-character limit for one article",
             record.payload(),
         )
-    body, heading_title, footer_host, header_date = split_boilerplate(text)
+    body, heading_title, footer_host, header_text = split_boilerplate(text)
     # Script first: Chinese or Thai text has no spaces, and "too short" would misname it.
     script = dominant_script(body)
     if script not in ("LATIN", "NONE"):
@@ -254,9 +251,8 @@ def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: i
             record.source_ref, "clean", "not_english",
             f"mostly {script.title()} script, English function-word share {score:.2f} (needs 0.12)", record.payload(),
         )
-    published = parse_published(record.published)
-    header_raw = header_date.isoformat() if isinstance(header_date, date) else header_date
-    problem = claimed_date_problem(header_raw, header_date if isinstance(header_date, date) else None, run_date, "header date")
+    header_date, published = parse_published(header_text), parse_published(record.published)
+    problem = claimed_date_problem(header_text, header_date, run_date, "header date")
     problem = problem or claimed_date_problem(record.published, published, run_date, "`published` value")
     if problem:
         reason, detail = problem

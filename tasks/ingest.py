@@ -175,8 +175,10 @@ def record_from_mapping(obj: Any, default_ref: str, origin: str, max_record_byte
         )
     own_id = _as_text(obj.get("id"))
     ref = own_id or default_ref
-    size = sum(len(v) if isinstance(v, str) else 16 for v in obj.values())  # characters: a cheap lower bound on bytes
-    if size > max_record_bytes // 4:  # only records that might be too large pay for encoding
+    # Characters are a lower bound on UTF-8 bytes (and a quarter of an upper one): only records that
+    # might be too large pay for encoding. Nested values are measured whole, not guessed.
+    size = sum(len(v) if isinstance(v, str) else len(json.dumps(v, default=str)) for v in obj.values())
+    if size > max_record_bytes // 4:
         raw = json.dumps(obj, ensure_ascii=False, default=str)
         if len(raw.encode("utf-8", "surrogatepass")) > max_record_bytes:
             return record_too_large(ref, origin, raw, max_record_bytes)

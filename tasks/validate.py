@@ -50,16 +50,21 @@ def _escape_strings(value: Any) -> Any:
     return value
 
 
-def escape_stored_results(project_dir: Path, run_id: str) -> int:
+def escape_stored_results(project_dir: Path, run_id: str, done: set[Path] | None = None) -> int:
     """HTML-escape the data values in a run's stored validation results; return how many files were escaped.
 
     GX 1.24 writes unexpected values (article titles, actor names, ids) into Data Docs pages as
     raw HTML, so a `<script>` in an article would run in the reader's browser. The stored results
     are what the pages are rendered from: escaping them there (once, marked in `meta`) makes every
-    later docs build safe too. Only the `result` part of each outcome holds data values.
+    later docs build safe too. Only the `result` part of each outcome holds data values. `done`
+    holds the files already handled (and gains this call's), so a run of many batches reads each once.
     """
+    done = set() if done is None else done
     escaped = 0
     for path in sorted((project_dir / "gx" / "uncommitted" / "validations").glob(f"*/{run_id}/*/*.json")):
+        if path in done:
+            continue
+        done.add(path)
         stored = json.loads(path.read_text(encoding="utf-8"))
         if stored.get("meta", {}).get(ESCAPED_MARK):
             continue
@@ -132,6 +137,7 @@ class Validator:
 
         self.gx = gx
         self.run_date = run_date
+        self._escaped: set[Path] = set()  # stored results already escaped (see escape_stored_results)
         self.project_dir = project_dir
         project_dir.mkdir(parents=True, exist_ok=True)
         # Runs on the same lake share this GX project. Its suites, assets and validation definitions
@@ -198,7 +204,7 @@ class Validator:
             result_format={"result_format": "COMPLETE"},
             run_id=RunIdentifier(run_name=run_id),  # Data Docs file each batch's page under the run's id
         )
-        escape_stored_results(self.project_dir, run_id)
+        escape_stored_results(self.project_dir, run_id, self._escaped)
         failed_rows: dict[int, list[str]] = {}
         table_failures: list[str] = []
         for outcome in result.results:

@@ -19,7 +19,6 @@ from tasks.publish import JOURNAL, MANIFEST, POINTER, Lake, LakeError
 from tasks.schemas import SCHEMAS
 
 CHUNK = 1 << 20  # bytes hashed per read: a file of any size needs only this much memory
-TEMP_MARK = ".tmp-"  # write_bytes_atomically names its temporary files <name>.tmp-<hex>
 
 
 @dataclass
@@ -71,11 +70,13 @@ class _Checker:
     def note(self, dataset: str | None, version: str | None, path: str, kind: str, detail: str) -> None:
         self.report.notes.append(Finding(dataset, version, self.rel(path), kind, detail))
 
-    def temp_files(self, dataset: str | None, version: str | None, folder: str, recursive: bool = False) -> None:
-        paths = self.lake.fs.find(folder) if recursive else self.lake.fs.ls(folder, detail=False)
-        for path in sorted(paths):
-            if TEMP_MARK in path.rstrip("/").rsplit("/", 1)[-1]:
-                self.note(dataset, version, path, "temp_file", "left by a process killed while writing a small file; safe to delete")
+    def temp_files(self) -> None:
+        """The same leftovers the next publish's recovery removes (Lake.temp_files), as notes."""
+        for path in sorted(self.lake.temp_files()):
+            parts = self.rel(path).split("/")
+            dataset = parts[0] if len(parts) > 1 else None
+            version = parts[1] if len(parts) > 2 else None
+            self.note(dataset, version, path, "temp_file", "left by a process killed while writing a small file; safe to delete")
 
     def digest(self, path: str) -> tuple[str, int | str]:
         """sha256 of the file (streamed) and its Parquet footer's row count (or why the footer is unreadable)."""
@@ -89,11 +90,11 @@ class _Checker:
         with self.lake.fs.open(path, "rb") as handle:
             while chunk := handle.read(CHUNK):
                 sha.update(chunk)
-        try:
-            with self.lake.fs.open(path, "rb") as handle:
+            handle.seek(0)
+            try:
                 rows: int | str = pq.ParquetFile(handle).metadata.num_rows
-        except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged footer
-            rows = f"{type(exc).__name__}: {exc}"
+            except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged footer
+                rows = f"{type(exc).__name__}: {exc}"
         result = (sha.hexdigest(), rows)
         if key is not None:
             self.seen[key] = result
@@ -122,7 +123,6 @@ def _check_version(check: _Checker, dataset: str, version: str) -> bool:
     """Check one version folder; True when it has a manifest (whether or not the manifest is any good)."""
     lake, fs = check.lake, check.lake.fs
     folder = lake.path(dataset, version)
-    check.temp_files(dataset, version, folder, recursive=True)
     manifest_path = lake.path(dataset, version, MANIFEST)
     if not fs.exists(manifest_path):
         check.note(dataset, version, folder, "incomplete_version",
@@ -204,12 +204,11 @@ def verify_lake(lake_url: str) -> VerifyReport:
     if lake.fs.exists(lake.path(JOURNAL)):
         check.note(None, None, lake.path(JOURNAL), "publish_journal",
                    "a publish is running or was killed; the next publish finishes or undoes it")
-    check.temp_files(None, None, lake.root)
+    check.temp_files()
     datasets = [d for d in SCHEMAS if lake.fs.isdir(lake.path(d))]
     if not datasets:
         check.note(None, None, lake.root, "empty_lake", f"no dataset folder ({', '.join(SCHEMAS)}): nothing was checked")
     for dataset in datasets:
-        check.temp_files(dataset, None, lake.path(dataset))
         complete = {v for v in lake.version_folders(dataset) if _check_version(check, dataset, v)}
         _check_pointer(check, dataset, complete)
     return check.report

@@ -27,6 +27,52 @@ REFERENCE = PROJECT_ROOT / "data" / "reference"
 SHARED = PROJECT_ROOT.parent / "shared"
 
 
+def articles_table(*texts: str):
+    """Articles rows (the text is also the ref and title), as the lake stores them."""
+    import hashlib
+    from datetime import datetime, timezone
+
+    import pyarrow as pa
+
+    from tasks.schemas import SCHEMAS
+
+    now = datetime.now(timezone.utc)
+    return pa.Table.from_pylist(
+        [
+            {"article_id": hashlib.sha256(t.encode()).hexdigest(), "source_ref": t, "source_name": None, "url": None, "title": t,
+             "published_date": None, "date_source": "none", "language": "en", "text": t, "n_chars": len(t), "ingested_at": now, "run_id": "r"}
+            for t in texts
+        ],
+        schema=SCHEMAS["articles"],
+    )
+
+
+def quarantine_table(*refs: str):
+    """Quarantine rows, one per ref, as the lake stores them."""
+    from datetime import datetime, timezone
+
+    import pyarrow as pa
+
+    from tasks.schemas import SCHEMAS
+
+    now = datetime.now(timezone.utc)
+    return pa.Table.from_pylist(
+        [{"record_ref": r, "stage": "ingest", "reason": "empty_file", "detail": "d", "payload": "{}", "run_id": "run", "quarantined_at": now} for r in refs],
+        schema=SCHEMAS["quarantine"],
+    )
+
+
+def flip_byte_in_place(path: Path) -> None:
+    """Change one byte in the middle without replacing the file, so every hard link sees it."""
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:
+        handle.seek(size // 2)
+        byte = handle.read(1)
+        handle.seek(size // 2)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+    assert path.stat().st_size == size
+
+
 @pytest.fixture(scope="session")
 def prefect_server():
     """One temporary Prefect server for the whole session (it takes 15-35 s to start)."""

@@ -8,7 +8,7 @@ import pytest
 
 from conflict_events.cli import main
 
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, flip_byte_in_place, quarantine_table
 
 pytestmark = pytest.mark.slow
 
@@ -186,24 +186,12 @@ def test_evaluate_exits_1_when_the_run_fails(eval_files, capsys, monkeypatch):
 @pytest.fixture
 def small_lake(tmp_path):
     """Two quarantine versions; v000002 hard-links v000001's file and adds one of its own."""
-    from datetime import datetime, timezone
-
-    import pyarrow as pa
-
     from tasks.publish import Lake
-    from tasks.schemas import SCHEMAS
-
-    def rows(*refs):
-        now = datetime.now(timezone.utc)
-        return pa.Table.from_pylist(
-            [{"record_ref": r, "stage": "ingest", "reason": "empty_file", "detail": "d", "payload": "{}", "run_id": "run", "quarantined_at": now} for r in refs],
-            schema=SCHEMAS["quarantine"],
-        )
 
     root = tmp_path / "lake"
     lake = Lake(str(root))
-    lake.publish_all({"quarantine": (rows("a", "b"), None)}, "run1", {})
-    lake.publish_all({"quarantine": (rows("c"), None)}, "run2", {})
+    lake.publish_all({"quarantine": (quarantine_table("a", "b"), None)}, "run1", {})
+    lake.publish_all({"quarantine": (quarantine_table("c"), None)}, "run2", {})
     return root
 
 
@@ -211,12 +199,7 @@ def test_verify_exits_0_on_a_good_lake_and_1_after_a_flipped_byte_or_a_missing_f
     assert main(["verify", "--lake", str(small_lake)]) == 0
     out = capsys.readouterr().out
     assert "PROBLEM" not in out and ": 2 versions, 3 files, " in out and out.strip().endswith("bytes; 0 problems, 0 notes")
-    shared = small_lake / "quarantine" / "v000001" / "part-00000.parquet"
-    with open(shared, "r+b") as handle:  # in place: the hard link in v000002 changes too
-        handle.seek(shared.stat().st_size // 2)
-        byte = handle.read(1)
-        handle.seek(-1, 1)
-        handle.write(bytes([byte[0] ^ 0xFF]))
+    flip_byte_in_place(small_lake / "quarantine" / "v000001" / "part-00000.parquet")  # the hard link in v000002 changes too
     assert main(["verify", "--lake", str(small_lake)]) == 1
     out = capsys.readouterr().out
     assert "PROBLEM quarantine/v000001/part-00000.parquet: checksum_mismatch: " in out

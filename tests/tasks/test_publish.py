@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -13,25 +12,8 @@ import pytest
 from tasks.publish import Lake, LakeError
 from tasks.schemas import SCHEMAS
 
-
-def quarantine_rows(*refs):
-    now = datetime.now(timezone.utc)
-    return pa.Table.from_pylist(
-        [{"record_ref": r, "stage": "ingest", "reason": "empty_file", "detail": "d", "payload": "{}", "run_id": "run", "quarantined_at": now} for r in refs],
-        schema=SCHEMAS["quarantine"],
-    )
-
-
-def articles(*texts):
-    now = datetime.now(timezone.utc)
-    return pa.Table.from_pylist(
-        [
-            {"article_id": hashlib.sha256(t.encode()).hexdigest(), "source_ref": t, "source_name": None, "url": None, "title": t,
-             "published_date": None, "date_source": "none", "language": "en", "text": t, "n_chars": len(t), "ingested_at": now, "run_id": "r"}
-            for t in texts
-        ],
-        schema=SCHEMAS["articles"],
-    )
+from conftest import articles_table as articles
+from conftest import quarantine_table as quarantine_rows
 
 
 def read_current_with_plain_pyarrow(root, dataset):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
 
 import pyarrow as pa
 import pytest
@@ -13,30 +12,14 @@ from tasks.publish import Lake
 from tasks.schemas import SCHEMAS
 from tasks.verify import verify_lake
 
-
-def articles(*texts):
-    now = datetime.now(timezone.utc)
-    return pa.Table.from_pylist(
-        [
-            {"article_id": hashlib.sha256(t.encode()).hexdigest(), "source_ref": t, "source_name": None, "url": None, "title": t,
-             "published_date": None, "date_source": "none", "language": "en", "text": t, "n_chars": len(t), "ingested_at": now, "run_id": "r"}
-            for t in texts
-        ],
-        schema=SCHEMAS["articles"],
-    )
+from conftest import articles_table as articles
+from conftest import flip_byte_in_place
+from conftest import quarantine_table as quarantine_rows
 
 
 def events(*texts):
     rows = [{"event_id": f"e-{t}", "article_id": hashlib.sha256(t.encode()).hexdigest(), "fatalities": 1, "notes": t} for t in texts]
     return pa.Table.from_pylist(rows, schema=SCHEMAS["events"])
-
-
-def quarantine_rows(*refs):
-    now = datetime.now(timezone.utc)
-    return pa.Table.from_pylist(
-        [{"record_ref": r, "stage": "ingest", "reason": "empty_file", "detail": "d", "payload": "{}", "run_id": "run", "quarantined_at": now} for r in refs],
-        schema=SCHEMAS["quarantine"],
-    )
 
 
 def publish_run(lake: Lake, run_id: str, *texts: str) -> None:
@@ -58,17 +41,6 @@ def lake(tmp_path):
 
 def kinds(findings):
     return sorted((f.path, f.kind) for f in findings)
-
-
-def flip_byte_in_place(path):
-    """Change one byte in the middle without replacing the file, so every hard link sees it."""
-    size = path.stat().st_size
-    with open(path, "r+b") as handle:
-        handle.seek(size // 2)
-        byte = handle.read(1)
-        handle.seek(size // 2)
-        handle.write(bytes([byte[0] ^ 0xFF]))
-    assert path.stat().st_size == size
 
 
 def test_a_clean_lake_has_no_problems_and_every_version_and_file_is_counted(lake):
@@ -149,19 +121,23 @@ def test_a_pointer_at_a_folder_without_manifest_is_incomplete(lake):
     assert kinds(report.notes) == [("events/v000002", "incomplete_version")]
 
 
+A, B = "0123abcd" * 4, "4567ef01" * 4
+
+
 def test_leftovers_of_killed_runs_are_notes_not_problems(lake):
     orphan = lake / "quarantine" / "v000003"
     orphan.mkdir()
     (orphan / "part-00002.parquet").write_bytes(b"half")
-    (lake / "articles" / "_CURRENT.tmp-0123abcd").write_text("v0000")
-    (lake / "events" / "v000002" / "_manifest.json.tmp-4567ef").write_text("{")
+    # The names write_bytes_atomically gives its temporary files: <name>.tmp-<uuid4 hex>.
+    (lake / "articles" / f"_CURRENT.tmp-{A}").write_text("v0000")
+    (lake / "events" / "v000002" / f"_manifest.json.tmp-{B}").write_text("{")
     (lake / "_publishing.json").write_text(json.dumps({"run_id": "run3"}))
     report = verify_lake(str(lake))
     assert report.problems == [] and report.ok
     assert kinds(report.notes) == [
         ("_publishing.json", "publish_journal"),
-        ("articles/_CURRENT.tmp-0123abcd", "temp_file"),
-        ("events/v000002/_manifest.json.tmp-4567ef", "temp_file"),
+        (f"articles/_CURRENT.tmp-{A}", "temp_file"),
+        (f"events/v000002/_manifest.json.tmp-{B}", "temp_file"),
         ("quarantine/v000003", "incomplete_version"),
     ]
     assert report.versions == 6
