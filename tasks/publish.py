@@ -26,6 +26,9 @@ from fsspec.implementations.local import LocalFileSystem
 from tasks.lock import publish_lock
 from tasks.records import utc_now
 from tasks.schemas import KEY_COLUMNS, SCHEMAS
+from tasks.spool import SpooledTable, iter_spooled
+
+Rows = pa.Table | SpooledTable  # new rows: in memory, or a run's spool file (streamed, never loaded whole)
 
 VERSION_RE = re.compile(r"^v(\d{6})$")
 PART_RE = re.compile(r"^part-(\d+)\.parquet$")
@@ -43,14 +46,21 @@ class LakeError(RuntimeError):
     """The lake is not in a state a reader or writer can trust."""
 
 
-def run_tables(articles: pa.Table, events: pa.Table, quarantine: pa.Table) -> dict[str, tuple[pa.Table, set[str] | None]]:
+def column_values(rows: Rows, column: str) -> list:
+    """One column of new rows, read alone (from the spool file's column chunks when spooled)."""
+    if isinstance(rows, SpooledTable):
+        return pq.read_table(rows.path, columns=[column]).column(column).to_pylist()
+    return rows.column(column).to_pylist()
+
+
+def run_tables(articles: Rows, events: Rows, quarantine: Rows) -> dict[str, tuple[Rows, set[str] | None]]:
     """What a run publishes: articles and events (replacing rows of re-coded articles) and new quarantine rows.
 
     A dataset the run did not change gets no new version.
     """
-    tables: dict[str, tuple[pa.Table, set[str] | None]] = {}
+    tables: dict[str, tuple[Rows, set[str] | None]] = {}
     if articles.num_rows:
-        coded = set(articles.column("article_id").to_pylist())
+        coded = set(column_values(articles, "article_id"))
         tables["articles"] = (articles, coded)
         tables["events"] = (events, coded)
     if quarantine.num_rows:
@@ -190,6 +200,20 @@ class Lake:
                 os.fsync(handle.fileno())
         return {"path": name, "rows": table.num_rows, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
+    def _put_part(self, dataset: str, version: str, name: str, spooled: SpooledTable) -> dict[str, Any]:
+        """Copy a finished spool file into the version, hashing it on the way, in 8 MB pieces (never whole)."""
+        digest, size = hashlib.sha256(), 0
+        path = self.path(dataset, version, name)
+        with open(spooled.path, "rb") as source, self.fs.open(path, "wb") as handle:
+            while piece := source.read(8 << 20):
+                digest.update(piece)
+                size += len(piece)
+                handle.write(piece)
+            if self.is_local:
+                handle.flush()
+                os.fsync(handle.fileno())  # as in _write_part: on disk before the manifest names it
+        return {"path": name, "rows": spooled.num_rows, "size": size, "sha256": digest.hexdigest()}
+
     def _link_part(self, dataset: str, parent: str, version: str, entry: dict[str, Any]) -> None:
         """Put a parent's unchanged file into the new version without rewriting it.
 
@@ -240,7 +264,7 @@ class Lake:
             self.fs.rm(self.path(dataset, version, f["path"]))
         return [merged]
 
-    def new_quarantine_rows(self, rows: pa.Table) -> pa.Table:
+    def new_quarantine_rows(self, rows: Rows) -> Rows:
         """Quarantine rows not already in the current version (same record, stage, reason and payload).
 
         Running again over the same bad input must not add its rows again. Only candidate rows (same
@@ -249,7 +273,7 @@ class Lake:
         parent = self.current_version("quarantine")
         if parent is None or not rows.num_rows:
             return rows
-        refs = sorted(set(rows.column("record_ref").to_pylist()))
+        refs = sorted(set(column_values(rows, "record_ref")))
         seen: set[tuple] = set()
         for entry in self.manifest("quarantine", parent)["files"]:
             old = pq.read_table(
@@ -259,14 +283,14 @@ class Lake:
             seen.update(zip(*(old.column(c).to_pylist() for c in QUARANTINE_IDENTITY), strict=True))
         if not seen:
             return rows
-        identity = zip(*(rows.column(c).to_pylist() for c in QUARANTINE_IDENTITY), strict=True)
-        keep = [i for i, row in enumerate(identity) if row not in seen]
-        return rows.take(pa.array(keep, pa.int64()))
+        if isinstance(rows, SpooledTable):
+            return _filter_spooled(rows, lambda part: _unseen(part, seen))
+        return _unseen(rows, seen)
 
     def stage(
         self,
         dataset: str,
-        new_rows: pa.Table,
+        new_rows: Rows,
         run_id: str,
         replace_keys: set[str] | None = None,
         metadata: dict[str, Any] | None = None,
@@ -277,7 +301,12 @@ class Lake:
         to 100000 writes 100 articles' worth of Parquet.
         """
         schema = SCHEMAS[dataset]
-        new_rows = new_rows.select(schema.names).cast(schema)
+        if isinstance(new_rows, SpooledTable):
+            spooled_schema = pq.read_schema(new_rows.path)
+            if not spooled_schema.equals(schema):
+                raise LakeError(f"the spooled {dataset} file does not have the dataset's schema: {spooled_schema}")
+        else:
+            new_rows = new_rows.select(schema.names).cast(schema)
         parent = self.current_version(dataset)
         parent_files = self.manifest(dataset, parent)["files"] if parent else []
         # New files are numbered past every parent file, so a linked file never meets a new one of its name.
@@ -288,7 +317,11 @@ class Lake:
         try:
             files, carried = self._carry_over(dataset, parent, version, replace_keys, numbers)
             if new_rows.num_rows or not files:
-                files.append(self._write_part(dataset, version, f"part-{next(numbers):05d}.parquet", new_rows))
+                name = f"part-{next(numbers):05d}.parquet"
+                if isinstance(new_rows, SpooledTable):
+                    files.append(self._put_part(dataset, version, name, new_rows))
+                else:
+                    files.append(self._write_part(dataset, version, name, new_rows))
             if len(files) > self.max_files:
                 files = self._compact(dataset, version, files, next(numbers))
             manifest = {
@@ -401,7 +434,7 @@ class Lake:
         self.fs.rm(journal)
 
     def publish_all(
-        self, tables: dict[str, tuple[pa.Table, set[str] | None]], run_id: str, metadata: dict[str, dict],
+        self, tables: dict[str, tuple[Rows, set[str] | None]], run_id: str, metadata: dict[str, dict],
         lock_timeout: float = 600, say: Callable[[str], None] = lambda _: None,
     ) -> PublishResult:
         """Under the publish lock: stage every changed dataset, then flip the pointers.
@@ -465,6 +498,28 @@ class Lake:
             for version in self.version_folders(dataset)
             if (manifest := self.manifest(dataset, version)) is not None
         }
+
+
+def _unseen(rows: pa.Table, seen: set[tuple]) -> pa.Table:
+    identity = zip(*(rows.column(c).to_pylist() for c in QUARANTINE_IDENTITY), strict=True)
+    keep = [i for i, row in enumerate(identity) if row not in seen]
+    return rows.take(pa.array(keep, pa.int64()))
+
+
+def _filter_spooled(spooled: SpooledTable, keep: Callable[[pa.Table], pa.Table]) -> SpooledTable:
+    """A new spool file beside the old one holding only the rows `keep` returns, row group by row group."""
+    path = spooled.path.with_name(f"{spooled.path.stem}-{uuid.uuid4().hex[:8]}.parquet")
+    schema = pq.read_schema(spooled.path)
+    rows, head = 0, []
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for part in iter_spooled(spooled.path):
+            kept = keep(part)
+            writer.write_table(kept)
+            rows += kept.num_rows
+            if sum(t.num_rows for t in head) < spooled.head.num_rows:
+                head.append(kept)
+    head_table = pa.concat_tables(head).slice(0, spooled.head.num_rows) if head else schema.empty_table()
+    return SpooledTable(path, rows, head_table)
 
 
 @dataclass

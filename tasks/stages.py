@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 import pyarrow as pa
 from prefect import get_run_logger, task
+from prefect.exceptions import MissingContextError
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
 from prefect.tasks import exponential_backoff
@@ -16,7 +19,7 @@ from tasks import artifacts
 from tasks.clean import CleanResult, clean_records
 from tasks.extract.coder import Resources, code_articles
 from tasks.incremental import LakeState, read_lake_state
-from tasks.ingest import FileSource, read_sources
+from tasks.ingest import Item, next_batch
 from tasks.publish import Lake, PublishResult
 from tasks.records import RawRecord
 from tasks.schemas import SCHEMAS
@@ -54,10 +57,20 @@ def lake_state(lake_url: str) -> LakeState:
     return read_lake_state(lake_url)
 
 
-@task(name="ingest", **IO_RETRIES, **STAGE)
-def ingest(inputs: list[str], max_record_bytes: int, max_records_per_file: int) -> tuple[list[RawRecord], list[dict]]:
-    """Read every input folder or file into raw records and quarantine rows."""
-    return read_sources(FileSource(path, max_record_bytes, max_records_per_file) for path in inputs)
+def run_logger() -> logging.Logger | logging.LoggerAdapter:
+    """The Prefect run logger inside a flow, a plain logger when the stages are called bare (benchmark reference)."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("conflict_events")
+
+
+# No retries: the stream is a generator, and one that raised cannot be resumed. Unreadable files
+# never raise here anyway; they become quarantine rows inside the stream.
+@task(name="ingest", **STAGE)
+def ingest(stream: Iterator[Item], batch_size: int) -> tuple[list[RawRecord], list[dict], bool]:
+    """Read the next batch of records (and the quarantine rows met on the way) from the lazy input stream."""
+    return next_batch(stream, batch_size)
 
 
 @task(name="clean", **STAGE)
@@ -71,12 +84,17 @@ def clean(
     )
 
 
-@task(name="extract", **STAGE)
-def extract(articles: list[dict], reference_dir: Path, spacy_model: str, run_id: str) -> tuple[list[dict], list[dict], str]:
-    """Code ACLED-style events from a batch of articles."""
+def extract_batch(articles: list[dict], reference_dir: Path, spacy_model: str, run_id: str) -> tuple[list[dict], list[dict], str]:
+    """Events and coder failures of a batch, and the extractor version (a plain function: process pools pickle it)."""
     resources = coder_resources(reference_dir, spacy_model)
     events, failures = code_articles(articles, resources, run_id)
     return events, failures, resources.version
+
+
+@task(name="extract", **STAGE)
+def extract(articles: list[dict], reference_dir: Path, spacy_model: str, run_id: str) -> tuple[list[dict], list[dict], str]:
+    """Code ACLED-style events from a batch of articles."""
+    return extract_batch(articles, reference_dir, spacy_model, run_id)
 
 
 @task(name="validate", **STAGE)
@@ -96,7 +114,7 @@ def validate(
 
 @task(name="report", **IO_RETRIES, **STAGE)
 def build_report(expectations_dir: Path, project_dir: Path, run_date: date, run_id: str) -> dict:
-    """Rebuild the Data Docs site (the data-quality report); return its index and this run's pages."""
+    """Store the run's merged validation results and render their Data Docs pages; return the index and those pages."""
     return validator_for(expectations_dir, project_dir, run_date).build_report(run_id)
 
 
@@ -105,13 +123,12 @@ def publish(
     lake_url: str, tables: dict[str, tuple[pa.Table, set[str] | None]], run_id: str, metadata: dict[str, dict], lock_timeout: float
 ) -> PublishResult:
     """Under the lake's lock, write one new version of every changed dataset, then switch all `_CURRENT` pointers."""
-    log = get_run_logger()
-    return Lake(lake_url).publish_all(tables, run_id, metadata, lock_timeout, say=log.warning)
+    return Lake(lake_url).publish_all(tables, run_id, metadata, lock_timeout, say=run_logger().warning)
 
 
 @task(name="report-artifacts", **IO_RETRIES, **STAGE)
 def report_artifacts(summary: dict, events: pa.Table) -> None:
-    """The run's markdown summary, table of new events and link to its Data Docs page, under stable keys."""
+    """The run's markdown summary, table of its first new events and link to its Data Docs page, under stable keys."""
     if summary.get("report_page"):
         page = Path(summary["report_page"])
         page.parent.mkdir(parents=True, exist_ok=True)
@@ -121,7 +138,7 @@ def report_artifacts(summary: dict, events: pa.Table) -> None:
     )
     create_table_artifact(
         key=artifacts.EVENTS_KEY, table=artifacts.events_table_rows(events),
-        description=f"new events of this run (first {min(events.num_rows, artifacts.MAX_TABLE_ROWS)} of {events.num_rows})",
+        description=f"new events of this run (first {min(events.num_rows, artifacts.MAX_TABLE_ROWS)} of {summary['events']})",
     )
     if summary.get("report_page"):
         create_link_artifact(

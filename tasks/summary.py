@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
-import pyarrow as pa
 
 # Quarantine rows that stand for a whole input record (the others are single events of a kept article).
 RECORD_LEVEL = {"ingest", "clean", "extract"}
@@ -34,31 +34,49 @@ def is_record_level(row: dict) -> bool:
     return row["stage"] in RECORD_LEVEL or (row["stage"] == "validate" and row["detail"].startswith("articles "))
 
 
+@dataclass
+class QuarantineTally:
+    """A run's quarantine rows counted as they stream past (the rows themselves go to the spool)."""
+
+    by_reason: Counter = field(default_factory=Counter)
+    records: int = 0  # rows of this run's input that stand for a whole input record
+    duplicates: int = 0  # declared duplicates: the same text under another ref
+    events: int = 0  # rows of single events (of kept articles), input or re-coded
+    total: int = 0
+
+    def add(self, rows: list[dict], from_input: bool = True) -> None:
+        """Count rows; `from_input` is False for rows of published articles coded again (not input records)."""
+        for row in rows:
+            self.total += 1
+            self.by_reason[f"{row['stage']}:{row['reason']}"] += 1
+            if not is_record_level(row):
+                self.events += 1
+            elif from_input:
+                self.records += 1
+            if from_input and row["stage"] == "clean" and row["reason"] == "duplicate":
+                self.duplicates += 1
+
+
 def run_summary(
-    run_id: str, records_in: int, articles: int, events: pa.Table, quarantined: list[dict], recode_rejected: list[dict],
+    run_id: str, records_in: int, articles: int, events: int, quarantine: QuarantineTally,
     reports: dict, lake: str, report: dict | None, **extra: Any,
 ) -> dict[str, Any]:
     """Counts a person (and the tests) check: records in = articles + records quarantined + unchanged.
 
-    `quarantined` holds the quarantine rows of this run's input; `recode_rejected` those of
-    published articles coded again (they are not input records); `extra` carries the incremental
-    counts (unchanged, recoded_from_lake, mode, ...).
+    `extra` carries the incremental counts (unchanged, recoded_from_lake, mode, ...).
     """
-    everything = quarantined + recode_rejected
-    records_quarantined = sum(1 for q in quarantined if is_record_level(q))
     return {
         "run_id": run_id,
         "records_in": records_in,
         "articles": articles,
-        "events": events.num_rows,
-        "records_quarantined": records_quarantined,
-        # Declared duplicates: the same text under another ref (each is also a quarantine row).
-        "duplicates": sum(1 for q in quarantined if q["stage"] == "clean" and q["reason"] == "duplicate"),
+        "events": events,
+        "records_quarantined": quarantine.records,
+        "duplicates": quarantine.duplicates,
         # Input records that are neither an article, a quarantine row, nor already published: must be 0.
-        "unaccounted": records_in - articles - records_quarantined - extra.get("unchanged", 0),
-        "events_quarantined": sum(1 for q in everything if not is_record_level(q)),
-        "quarantined": len(everything),
-        "quarantined_by_reason": dict(Counter(f"{q['stage']}:{q['reason']}" for q in everything).most_common()),
+        "unaccounted": records_in - articles - quarantine.records - extra.get("unchanged", 0),
+        "events_quarantined": quarantine.events,
+        "quarantined": quarantine.total,
+        "quarantined_by_reason": dict(quarantine.by_reason.most_common()),
         "lake": lake,
         "report": report["index"] if report else None,
         "report_pages": report["pages"] if report else [],

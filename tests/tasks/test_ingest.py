@@ -227,3 +227,31 @@ def test_a_file_that_disappears_while_the_folder_is_read_leaves_a_row(tmp_path, 
     row = rest[0]
     assert (row["record_ref"], row["stage"]) == ("b.txt", "ingest")
     assert row["reason"] == ("not_a_regular_file" if change == "folder" else "unreadable")
+
+
+def test_the_stream_reads_a_file_only_when_a_batch_needs_it(tmp_path):
+    from tasks.ingest import next_batch, stream_sources
+
+    for n in range(3):
+        (tmp_path / f"feed-{n}.jsonl").write_text("\n".join(json.dumps({"id": f"f{n}-{i}", "text": ARTICLE}) for i in range(4)))
+    (tmp_path / "z-broken.json").write_text("{not json")  # listed last
+    stream = stream_sources([FileSource(tmp_path)])
+    records, quarantined, exhausted = next_batch(stream, 3)
+    assert [r.source_ref for r in records] == ["f0-0", "f0-1", "f0-2"] and not exhausted
+    (tmp_path / "feed-2.jsonl").unlink()  # not read yet: the stream never opened it
+    batches = [next_batch(stream, 3) for _ in range(3)]
+    refs = [r.source_ref for b in batches for r in b[0]]
+    assert refs == ["f0-3", "f1-0", "f1-1", "f1-2", "f1-3"]
+    reasons = sorted(q["reason"] for b in batches for q in b[1])
+    assert reasons == ["malformed_json", "unreadable"]  # the vanished file is a row too, not a gap
+    assert batches[-1][2]  # exhausted
+
+
+def test_a_file_within_the_record_limit_streams_its_records_in_order(tmp_path):
+    from tasks.ingest import next_batch, stream_sources
+
+    (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps({"id": f"r{i}", "text": ARTICLE}) for i in range(5)))
+    stream = stream_sources([FileSource(tmp_path, max_records_per_file=5)])
+    first, _, _ = next_batch(stream, 2)
+    rest, _, exhausted = next_batch(stream, 10)
+    assert [r.source_ref for r in first + rest] == ["r0", "r1", "r2", "r3", "r4"] and exhausted

@@ -229,3 +229,49 @@ def test_a_removal_cut_short_and_half_written_small_files_are_tidied_by_the_next
     assert not (tmp_path / "quarantine" / "v000001").exists()
     assert not any(p.exists() for p in leftovers)
     assert sorted(p.name for p in (tmp_path / "quarantine").iterdir()) == ["_CURRENT", "v000002", "v000003", "v000004"]
+
+
+def test_a_spooled_file_is_published_whole_with_its_checksum(tmp_path):
+    from tasks.spool import RunSpool
+
+    lake = Lake(str(tmp_path / "lake"))
+    lake.commit("articles", lake.stage("articles", articles("old"), "r0"))
+    with RunSpool(tmp_path / "spool") as spool:
+        for text in ("a", "b", "c"):
+            spool.add("articles", articles(text))
+        finished = spool.finish("articles")
+        version = lake.stage("articles", finished, "r1")
+        lake.commit("articles", version)
+    manifest = lake.manifest("articles", version)
+    new = [f for f in manifest["files"] if f["path"] != lake.manifest("articles", "v000001")["files"][0]["path"]][0]
+    data = (tmp_path / "lake" / "articles" / version / new["path"]).read_bytes()
+    assert (new["rows"], new["size"], new["sha256"]) == (3, len(data), hashlib.sha256(data).hexdigest())
+    assert manifest["rows_added"] == 3 and manifest["row_count"] == 4
+    assert sorted(pq.read_table(tmp_path / "lake" / "articles" / version).column("title").to_pylist()) == ["a", "b", "c", "old"]
+
+
+def test_spooled_quarantine_rows_already_published_are_filtered_row_group_by_row_group(tmp_path, monkeypatch):
+    from tasks import spool as spool_module
+    from tasks.spool import RunSpool
+
+    monkeypatch.setattr(spool_module, "ROW_GROUP_ROWS", 2)
+    lake = Lake(str(tmp_path / "lake"))
+    lake.publish_all({"quarantine": (quarantine_rows("a.txt", "c.txt"), None)}, "r0", {})
+    with RunSpool(tmp_path / "spool") as spool:
+        for ref in ("a.txt", "b.txt", "c.txt", "d.txt", "e.txt"):
+            spool.add("quarantine", quarantine_rows(ref))
+        result = lake.publish_all({"quarantine": (spool.finish("quarantine"), None)}, "r1", {})
+    assert result.already_quarantined == 2
+    refs = lake.read_current("quarantine").column("record_ref").to_pylist()
+    assert sorted(refs) == ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]
+
+
+def test_a_spooled_file_with_another_schema_is_refused(tmp_path):
+    from tasks.spool import SpooledTable
+
+    path = tmp_path / "odd.parquet"
+    pq.write_table(pa.table({"x": [1]}), path)
+    lake = Lake(str(tmp_path / "lake"))
+    with pytest.raises(LakeError, match="schema"):
+        lake.stage("articles", SpooledTable(path, 1, pa.table({"x": [1]})), "r1")
+    assert lake.version_folders("articles") == []

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from scripts.build_suites import SUITES, render
 from tasks.schemas import SCHEMAS
-from tasks.validate import DatasetReport, TableValidationError, Validator
+from tasks.validate import (
+    PARTIAL_VALUES,
+    UNEXPECTED_VALUES,
+    DatasetReport,
+    TableValidationError,
+    Validator,
+    merge_outcome_result,
+    rebuild_data_docs,
+    remove_run_results,
+)
 
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, articles_table
 
 RUN_DATE = date(2026, 11, 21)
 ARTICLE_ID = "a" * 64
@@ -140,3 +151,134 @@ def test_data_docs_show_article_values_as_text_never_as_markup(tmp_path):
         assert "&lt;script&gt;alert" in text and "&amp;lt;" not in text  # escaped once, so the reader sees the value
     validator.context.build_data_docs()  # a later rebuild from the stored results stays escaped
     assert all("<script>alert" not in open(p, encoding="utf-8").read() for p in pages)
+
+
+def events_batch(first: int, n: int, bad: dict[int, int] | None = None) -> pa.Table:
+    """n events with ids e<first>..; `bad` maps a row's number to the (negative) fatalities that fail it."""
+    bad = bad or {}
+    return pa.Table.from_pylist(
+        [event(event_id=f"e{i:04d}", fatalities=bad.get(i, 0)) for i in range(first, first + n)], schema=SCHEMAS["events"]
+    )
+
+
+def stored_results(validator: Validator, run_id: str) -> dict[str, dict]:
+    """The run's stored GX results by suite: validations/<suite>/<run id>/<run time>/<batch>.json."""
+    found = sorted((validator.project_dir / "gx" / "uncommitted" / "validations").glob(f"*/{run_id}/*/*.json"))
+    assert len({p.parts[-4] for p in found}) == len(found), "more than one stored result for a suite"
+    return {p.parts[-4]: json.loads(p.read_text()) for p in found}
+
+
+def outcome(stored: dict, type_: str, column: str) -> dict:
+    return next(r for r in stored["results"] if r["expectation_config"]["type"] == type_ and r["expectation_config"]["kwargs"].get("column") == column)
+
+
+def test_a_run_stores_one_merged_result_per_dataset_however_many_batches(tmp_path):
+    validator = Validator(PROJECT_ROOT / "expectations", tmp_path / "gx", RUN_DATE)
+    now = datetime.now(timezone.utc)
+    article = {"source_ref": "x.txt", "source_name": None, "url": None, "title": "T", "published_date": date(2024, 1, 1), "date_source": "header",
+               "language": "en", "text": "Some text", "n_chars": 9, "ingested_at": now, "run_id": "run"}
+    kept_events, kept_articles = [], []
+    for number, (size, bad) in enumerate([(4, {}), (5, {12: -2}), (6, {})]):  # only the middle batch has a failing row
+        first = number * 10
+        kept, quarantined = validator.validate("events", events_batch(first, size, bad), "run-a", DatasetReport())
+        kept_events.append(kept.num_rows)
+        assert [q["record_ref"] for q in quarantined] == [f"e{i:04d}" for i in bad]
+        rows = [{**article, "article_id": f"{first + i:064x}", "date_source": "guess" if i == 0 and number != 1 else "header"} for i in range(size)]
+        kept, _ = validator.validate("articles", pa.Table.from_pylist(rows, schema=SCHEMAS["articles"]), "run-a", DatasetReport())
+        kept_articles.append(kept.num_rows)
+    assert kept_events == [4, 4, 6] and kept_articles == [3, 5, 5]  # batch by batch, as before
+    assert stored_results(validator, "run-a") == {}  # nothing is stored per batch
+
+    report = validator.build_report("run-a")
+    stored = stored_results(validator, "run-a")
+    assert set(stored) == {"events", "articles"}
+    events, articles = stored["events"], stored["articles"]
+    assert events["meta"]["batches"] == 3 and events["meta"]["rows"] == 15 and events["meta"]["run_id"]["run_name"] == "run-a"
+    fatalities = outcome(events, "expect_column_values_to_be_between", "fatalities")
+    assert fatalities["success"] is False and events["success"] is False  # a failure in batch 2 of 3 is not outvoted
+    assert fatalities["result"]["element_count"] == 15 and fatalities["result"]["unexpected_count"] == 1
+    assert fatalities["result"]["unexpected_percent"] == pytest.approx(100 / 15)
+    assert fatalities["result"]["unexpected_index_list"] == ["e0012"]  # the record's id, not its row in a batch
+    assert outcome(events, "expect_column_values_to_be_between", "injuries")["success"] is True
+    assert events["statistics"]["unsuccessful_expectations"] == 1 and events["statistics"]["evaluated_expectations"] > 40
+    date_source = outcome(articles, "expect_column_values_to_be_in_set", "date_source")["result"]
+    assert date_source["element_count"] == 15 and date_source["unexpected_count"] == 2
+    assert outcome(articles, "expect_table_columns_to_match_ordered_list", None)["result"]["observed_value"][0] == "article_id"
+
+    assert [Path(p).parts[-4] for p in report["pages"]] == ["articles", "events"]  # one page per dataset of the run
+    pages = sorted((Path(report["index"]).parent / "validations").glob("*/run-a/*/*.html"))
+    assert [str(p) for p in pages] == report["pages"]
+    assert "run-a" in pages[1].read_text(encoding="utf-8") and "e0012" in pages[1].read_text(encoding="utf-8")
+
+
+def test_runs_on_one_validator_keep_apart_and_a_report_renders_only_its_run(tmp_path):
+    validator = Validator(PROJECT_ROOT / "expectations", tmp_path / "gx", RUN_DATE)
+    for number in range(2):  # two runs' batches interleaved on one Validator (stages.validator_for shares it)
+        validator.validate("events", events_batch(number * 10, 3), "run-a", DatasetReport())
+        validator.validate("events", events_batch(100 + number * 10, 7, {100: -1}), "run-b", DatasetReport())
+    first = validator.build_report("run-a")
+    assert len(first["pages"]) == 1
+    page_a = Path(first["pages"][0])
+    os.utime(page_a, ns=(1_000_000_000, 1_000_000_000))  # an old mtime: any rewrite would change it
+
+    validator.validate("events", events_batch(200, 2), "run-b", DatasetReport())
+    second = validator.build_report("run-b")
+    assert len(second["pages"]) == 1 and "/run-b/" in second["pages"][0] and Path(second["pages"][0]).is_file()
+    assert page_a.is_file() and page_a.stat().st_mtime_ns == 1_000_000_000  # run-a's page was not rendered again
+    a, b = stored_results(validator, "run-a")["events"], stored_results(validator, "run-b")["events"]
+    assert (a["meta"]["rows"], a["meta"]["batches"], a["success"]) == (6, 2, True)
+    assert (b["meta"]["rows"], b["meta"]["batches"], b["success"]) == (16, 3, False)
+    assert validator.build_report("run-a")["pages"] == [] and stored_results(validator, "run-a")  # its merge was let go
+
+
+def test_merged_value_lists_stay_capped(tmp_path):
+    validator = Validator(PROJECT_ROOT / "expectations", tmp_path / "gx", RUN_DATE)
+    for number in range(3):  # 10 failing rows a batch, each with its own value
+        first = number * 20
+        validator.validate("events", events_batch(first, 12, {i: -1 - i for i in range(first, first + 10)}), "run-c", DatasetReport())
+    validator.build_report("run-c")
+    result = outcome(stored_results(validator, "run-c")["events"], "expect_column_values_to_be_between", "fatalities")["result"]
+    assert result["unexpected_count"] == 30 and result["element_count"] == 36
+    assert result["partial_unexpected_list"] == [-1 - i for i in [*range(10), *range(20, 30)]]  # the first 20 over the batches
+    assert len(result["partial_unexpected_counts"]) == PARTIAL_VALUES
+    assert len(result["unexpected_list"]) == 30 and result["unexpected_index_list"][-1] == "e0049"
+    assert "partial_unexpected_index_list" not in result and "unexpected_index_query" not in result  # batch row numbers
+
+
+def test_merging_recomputes_percents_and_caps_the_unexpected_values():
+    def batch(elements, missing, values):
+        return {"element_count": elements, "missing_count": missing, "unexpected_count": len(values), "unexpected_list": values,
+                "partial_unexpected_list": values[:PARTIAL_VALUES], "unexpected_index_list": list(range(len(values))),
+                "partial_unexpected_counts": [{"value": v, "count": values.count(v)} for v in sorted(set(values))][:PARTIAL_VALUES],
+                "unexpected_percent": 99.0}
+
+    ids = [f"id{i}" for i in range(300)]
+    merged = merge_outcome_result(None, batch(10, 2, ["a"]), ids, shown=True)
+    merged = merge_outcome_result(merged, batch(10, 0, ["b", "b", "a"]), ids, shown=False)
+    assert merged["element_count"] == 20 and merged["missing_count"] == 2 and merged["unexpected_count"] == 4
+    assert merged["unexpected_percent"] == pytest.approx(4 / 18 * 100) and merged["unexpected_percent_total"] == pytest.approx(20.0)
+    assert merged["missing_percent"] == pytest.approx(10.0)
+    assert merged["partial_unexpected_counts"] == [{"value": "a", "count": 2}, {"value": "b", "count": 2}]
+    assert merged["unexpected_index_list"] == ["id0", "id0", "id1", "id2"]
+    for _ in range(3):
+        merged = merge_outcome_result(merged, batch(100, 0, ["c"] * 90), ids, shown=False)
+    assert merged["unexpected_count"] == 274 and len(merged["unexpected_list"]) == UNEXPECTED_VALUES
+    assert len(merged["unexpected_index_list"]) == UNEXPECTED_VALUES and len(merged["partial_unexpected_list"]) == PARTIAL_VALUES
+    assert merged["partial_unexpected_counts"][0] == {"value": "c", "count": 270}
+    empty = merge_outcome_result(None, batch(0, 0, []), ids, shown=True)
+    assert empty["unexpected_percent"] is None and empty["missing_percent"] is None
+
+
+def test_removing_a_run_removes_its_stored_result_and_page(tmp_path):
+    validator = Validator(PROJECT_ROOT / "expectations", tmp_path / "gx", RUN_DATE)
+    for run_id in ("run-keep", "run-drop"):
+        validator.validate("events", events_batch(0, 2), run_id, DatasetReport())
+        validator.validate("articles", articles_table("a text", "another text"), run_id, DatasetReport())
+    kept_page = validator.build_report("run-keep")["pages"]
+    index = Path(validator.build_report("run-drop")["index"])
+    assert "run-drop" in index.read_text(encoding="utf-8")
+    removed = remove_run_results(validator.project_dir, {"run-drop"})
+    assert len(removed) == 4 and not any(p.exists() for p in removed)  # results and pages, of both suites
+    assert stored_results(validator, "run-drop") == {} and not list(index.parent.glob("validations/*/run-drop"))
+    rebuild_data_docs(validator.project_dir)
+    assert "run-drop" not in index.read_text(encoding="utf-8") and all(Path(p).is_file() for p in kept_page)

@@ -1,0 +1,159 @@
+"""spool: a run's rows, written batch by batch to local Parquet files until publish takes them.
+
+A run of 100,000 articles must not hold 100,000 articles in memory. Each batch's good articles,
+events and quarantine rows are appended here and leave memory once a row group is full; publish
+then moves the finished files into the new version folder. The spool lives outside the lake, so a
+killed run leaves nothing there for readers or `verify` to trip on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tasks.schemas import SCHEMAS
+
+# Rows buffered per dataset before a row group is written: ~5-15 MB of articles, a few of events.
+ROW_GROUP_ROWS = 5_000
+HEAD_ROWS = 500  # rows of each dataset kept in memory for the run's artifacts (first N; artifacts.MAX_TABLE_ROWS)
+
+
+@dataclass
+class SpooledTable:
+    """A finished spool file: where it is, how many rows, and its first rows."""
+
+    path: Path
+    num_rows: int
+    head: pa.Table
+
+
+@dataclass
+class _Writer:
+    path: Path
+    schema: pa.Schema
+    writer: pq.ParquetWriter | None = None
+    buffered: list[pa.Table] = field(default_factory=list)
+    buffered_rows: int = 0
+    num_rows: int = 0
+    head: list[pa.Table] = field(default_factory=list)
+    head_rows: int = 0
+
+    def add(self, table: pa.Table) -> None:
+        if not table.num_rows:
+            return
+        table = table.select(self.schema.names).cast(self.schema)
+        if self.head_rows < HEAD_ROWS:
+            self.head.append(table.slice(0, HEAD_ROWS - self.head_rows))
+            self.head_rows += self.head[-1].num_rows
+        self.buffered.append(table)
+        self.buffered_rows += table.num_rows
+        self.num_rows += table.num_rows
+        if self.buffered_rows >= ROW_GROUP_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffered:
+            return
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+        table = pa.concat_tables(self.buffered)
+        self.writer.write_table(table, row_group_size=max(1, table.num_rows))  # what was buffered: one row group
+        self.buffered, self.buffered_rows = [], 0
+
+    def finish(self) -> SpooledTable:
+        self.flush()
+        if self.writer is None:  # nothing added: an empty file with the schema, so readers need no special case
+            pq.write_table(self.schema.empty_table(), self.path, compression="zstd")
+        else:
+            self.writer.close()
+        head = pa.concat_tables(self.head) if self.head else self.schema.empty_table()
+        return SpooledTable(self.path, self.num_rows, head)
+
+
+PREFIX = "conflict-events-run-"
+SPOOL_RE = re.compile(rf"^{PREFIX}(\d+)-")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_dead_spools(parent: Path) -> list[Path]:
+    """Remove spool folders whose run process is gone (a killed run's rows; its rerun reads the input again)."""
+    removed = []
+    for folder in parent.glob(f"{PREFIX}*"):
+        match = SPOOL_RE.match(folder.name)
+        if match and folder.is_dir() and not _alive(int(match.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+class RunSpool:
+    """Append-only Parquet files, one per dataset, in a private temporary folder; `close()` removes them."""
+
+    def __init__(self, parent: str | Path | None = None):
+        parent = Path(parent) if parent is not None else Path(tempfile.gettempdir())
+        parent.mkdir(parents=True, exist_ok=True)
+        remove_dead_spools(parent)
+        # The pid in the name tells a later run whether this folder's owner is still alive.
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=parent))
+        self._writers = {name: _Writer(self.folder / f"{name}.parquet", schema) for name, schema in SCHEMAS.items()}
+        self._finished: dict[str, SpooledTable] = {}
+
+    def add(self, dataset: str, table: pa.Table) -> None:
+        """Append rows (any column order; cast to the dataset's schema)."""
+        if dataset in self._finished:
+            raise RuntimeError(f"the {dataset} spool is already finished")
+        self._writers[dataset].add(table)
+
+    def add_rows(self, dataset: str, rows: list[dict]) -> None:
+        """Append rows given as dicts (quarantine rows)."""
+        if rows:
+            self.add(dataset, pa.Table.from_pylist(rows, schema=SCHEMAS[dataset]))
+
+    def rows(self, dataset: str) -> int:
+        """Rows appended so far."""
+        return self._writers[dataset].num_rows
+
+    def finish(self, dataset: str) -> SpooledTable:
+        """Close a dataset's file (idempotent) and describe it."""
+        if dataset not in self._finished:
+            self._finished[dataset] = self._writers[dataset].finish()
+        return self._finished[dataset]
+
+    def close(self) -> None:
+        """Close any open writer and delete the folder."""
+        for writer in self._writers.values():
+            if writer.writer is not None:
+                try:
+                    writer.writer.close()
+                except Exception:  # already closed, or the disk is gone: the folder goes anyway
+                    pass
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> "RunSpool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def iter_spooled(path: str | Path, columns: list[str] | None = None):
+    """A spool file's row groups, one table at a time."""
+    parquet = pq.ParquetFile(path)
+    for index in range(parquet.num_row_groups):
+        yield parquet.read_row_group(index, columns=columns)

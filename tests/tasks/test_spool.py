@@ -1,0 +1,65 @@
+"""The run spool: batches appended as row groups, read back whole and in order with plain pyarrow."""
+
+from __future__ import annotations
+
+import os
+
+import pyarrow.parquet as pq
+
+from conftest import articles_table, quarantine_table
+from tasks import spool as spool_module
+from tasks.spool import RunSpool, iter_spooled
+
+
+def test_batches_come_back_in_order_as_row_groups(tmp_path, monkeypatch):
+    monkeypatch.setattr(spool_module, "ROW_GROUP_ROWS", 4)
+    texts = [f"article {i}" for i in range(10)]
+    with RunSpool(tmp_path) as spool:
+        for start in range(0, 10, 3):  # batches of 3, 3, 3, 1: row groups of 6 (flushed past 4) and 4
+            batch = articles_table(*texts[start : start + 3])
+            spool.add("articles", batch.select(list(reversed(batch.column_names))))  # any column order
+        finished = spool.finish("articles")
+        read = pq.read_table(finished.path)
+        assert read.column("title").to_pylist() == texts
+        assert finished.num_rows == 10
+        assert pq.ParquetFile(finished.path).num_row_groups == 2  # written as it went, not at the end
+        assert [t.num_rows for t in iter_spooled(finished.path)] == [6, 4]
+        assert finished.head.column("title").to_pylist() == texts
+        folder = spool.folder
+    assert not folder.exists()  # closing removes the run's files
+
+
+def test_a_dataset_with_no_rows_is_an_empty_file_with_the_schema(tmp_path):
+    from tasks.schemas import SCHEMAS
+
+    with RunSpool(tmp_path) as spool:
+        spool.add_rows("quarantine", [])
+        finished = spool.finish("events")
+        assert finished.num_rows == 0
+        assert pq.read_schema(finished.path).equals(SCHEMAS["events"])
+
+
+def test_rows_are_cast_to_the_dataset_schema(tmp_path):
+    from tasks.schemas import SCHEMAS
+
+    with RunSpool(tmp_path) as spool:
+        rows = quarantine_table("a.txt", "b.txt").to_pylist()
+        spool.add_rows("quarantine", rows)
+        finished = spool.finish("quarantine")
+        assert pq.read_schema(finished.path).equals(SCHEMAS["quarantine"])
+        assert pq.read_table(finished.path).column("record_ref").to_pylist() == ["a.txt", "b.txt"]
+
+
+def test_a_killed_runs_spool_is_removed_by_the_next_run_and_a_live_ones_is_kept(tmp_path):
+    import subprocess
+    import sys
+
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    dead = tmp_path / f"conflict-events-run-{finished.stdout.strip()}-abc"
+    live = tmp_path / f"conflict-events-run-{os.getpid()}-def"
+    for folder in (dead, live):
+        folder.mkdir()
+        (folder / "articles.parquet").write_bytes(b"half")
+    with RunSpool(tmp_path) as spool:
+        assert not dead.exists() and live.exists()
+        assert spool.folder.name.startswith(f"conflict-events-run-{os.getpid()}-")
