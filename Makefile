@@ -43,7 +43,7 @@ server: install
 	$(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
 
 # Re-resolve pinned versions after editing dependencies in pyproject.toml.
-# The throughput benchmark of the README's Performance section (1k, 10k, 100k articles: about 90 minutes here).
+# The throughput benchmark of the README's Performance section (1k, 10k, 100k articles: about 2 hours here).
 bench: install
 	$(BIN)/python -m bench.throughput $(BENCH_ARGS)
 

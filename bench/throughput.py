@@ -13,7 +13,7 @@ every 0.2 s (the Prefect server is a separate service and is not counted). Per-s
 from Prefect's own task-run records for the flow and from timers around each call for the others;
 extraction runs on N workers at once, so its rate is articles / (its summed seconds / N).
 
-    python -m bench.throughput                              # 1k, 10k, 100k (about 90 minutes here)
+    python -m bench.throughput                              # 1k, 10k, 100k (about 2 hours here)
     python -m bench.throughput --sizes 1000 --modes flow,direct,serial --out /tmp/bench
 """
 
@@ -314,7 +314,7 @@ def checks(results: list[dict[str, Any]]) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,1000,100000", help="corpus sizes, run in this order")
-    parser.add_argument("--modes", default="flow,direct", help="runs per size: flow, direct, serial")
+    parser.add_argument("--modes", default="flow,direct,serial", help="runs per size: flow, direct, serial")
     parser.add_argument("--reference-sizes", default="1000,10000", help="sizes that also get the non-flow runs")
     parser.add_argument("--workers", type=int, default=0, help="extraction processes (0: one per core)")
     parser.add_argument("--batch-size", type=int, default=200)
@@ -350,9 +350,12 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(table(results))
     print()
-    print("\n".join(checks(results)))
+    lines = checks(results)
+    print("\n".join(lines))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
+    if any("DIFFER" in line for line in lines):
+        raise SystemExit("events differ between runs of the same corpus")
 
 
 if __name__ == "__main__":

@@ -80,8 +80,9 @@ class Settings(BaseSettings):
 
 
 def local_workers(settings: Settings) -> int:
-    """Extraction processes on this machine: the setting, or one per core."""
-    return settings.workers or os.cpu_count() or 1
+    """Extraction processes on this machine: the setting, or one per core this process may use."""
+    # sched_getaffinity honours CPU pinning (taskset, container cpusets); cpu_count would not.
+    return settings.workers or len(os.sched_getaffinity(0)) or 1
 
 
 def quality_dir(settings: Settings) -> Path:

@@ -77,6 +77,7 @@ class _Counts:
     recoded: int = 0  # published articles coded again (extractor changed, or --full)
     unchanged: int = 0
     validated_batches: int = 0
+    validation_started: bool = False  # a batch reached GX (whose Validator then holds this run's merge)
     version: str = ""
 
 
@@ -92,97 +93,104 @@ def run_batches(inputs: list[str], full: bool, settings: Settings, run_id: str, 
     counts, tally = _Counts(), QuarantineTally()
     in_flight: deque[tuple[list[dict], Future, bool]] = deque()
 
-    with RunSpool(settings.spool_dir) as spool:
+    try:
+        with RunSpool(settings.spool_dir) as spool:
 
-        def quarantine(rows: list[dict], from_input: bool = True) -> None:
-            for row in rows:
-                row["run_id"] = run_id
-            tally.add(rows, from_input)
-            spool.add_rows("quarantine", rows)
+            def quarantine(rows: list[dict], from_input: bool = True) -> None:
+                for row in rows:
+                    row["run_id"] = run_id
+                tally.add(rows, from_input)
+                spool.add_rows("quarantine", rows)
 
-        def finish_oldest() -> None:
-            articles, future, from_lake = in_flight.popleft()
-            coded, failed, counts.version = future.result()
-            good_articles, good_events, rejected = wiring.run(
-                "validate", without_failed(articles, failed), coded, settings.expectations_dir, project_dir, run_date, run_id, reports
-            )
-            counts.validated_batches += 1
-            spool.add("articles", good_articles)
-            spool.add("events", good_events)
-            quarantine(failed + rejected, from_input=not from_lake)
-            if from_lake:
-                counts.recoded += good_articles.num_rows
-            else:
-                counts.from_input += good_articles.num_rows
+            def finish_oldest() -> None:
+                articles, future, from_lake = in_flight.popleft()
+                coded, failed, counts.version = future.result()
+                counts.validation_started = True
+                good_articles, good_events, rejected = wiring.run(
+                    "validate", without_failed(articles, failed), coded, settings.expectations_dir, project_dir, run_date, run_id, reports
+                )
+                counts.validated_batches += 1
+                spool.add("articles", good_articles)
+                spool.add("events", good_events)
+                quarantine(failed + rejected, from_input=not from_lake)
+                if from_lake:
+                    counts.recoded += good_articles.num_rows
+                else:
+                    counts.from_input += good_articles.num_rows
 
-        def code(articles: list[dict], from_lake: bool = False) -> None:
-            in_flight.append((articles, wiring.submit(articles, settings.reference_dir, settings.spacy_model, run_id), from_lake))
-            while len(in_flight) > wiring.in_flight:
+            def code(articles: list[dict], from_lake: bool = False) -> None:
+                in_flight.append((articles, wiring.submit(articles, settings.reference_dir, settings.spacy_model, run_id), from_lake))
+                while len(in_flight) > wiring.in_flight:
+                    finish_oldest()
+
+            stream = stream_sources(FileSource(p, settings.max_record_bytes, settings.max_records_per_file) for p in inputs)
+            seen_ids: dict[str, str] = {}  # article_id -> source_ref, across batches: duplicates of a text
+            seen_refs: dict[str, str] = {}  # own id -> article_id, across batches: one id on two texts
+            exhausted = False
+            while not exhausted:
+                records, rejected, exhausted = wiring.run("ingest", stream, settings.batch_size)
+                if not counts.records_in:
+                    log.info("ingest: %d records in the first batch (%d quarantined), reading on lazily", len(records), len(rejected))
+                counts.records_in += len(records) + len(rejected)
+                quarantine(rejected)
+                if not records:
+                    continue
+                cleaned = wiring.run(
+                    "clean", records, run_date, seen_ids, settings.min_words, settings.max_text_chars, published, seen_refs
+                )
+                counts.unchanged += len(cleaned.unchanged)
+                quarantine(cleaned.quarantined)
+                for row in cleaned.articles:
+                    row["run_id"] = run_id
+                if cleaned.articles:
+                    code(cleaned.articles)
+            log.info("read %d input records in all", counts.records_in)
+
+            if recode_reason and state.versions["articles"]:
+                # Articles only the lake still holds are coded again from their stored text.
+                for batch in published_articles(settings.lake, state.versions["articles"], set(seen_ids), settings.batch_size):
+                    code(batch, from_lake=True)
+            while in_flight:
                 finish_oldest()
 
-        stream = stream_sources(FileSource(p, settings.max_record_bytes, settings.max_records_per_file) for p in inputs)
-        seen_ids: dict[str, str] = {}  # article_id -> source_ref, across batches: duplicates of a text
-        seen_refs: dict[str, str] = {}  # own id -> article_id, across batches: one id on two texts
-        exhausted = False
-        while not exhausted:
-            records, rejected, exhausted = wiring.run("ingest", stream, settings.batch_size)
-            if not counts.records_in:
-                log.info("ingest: %d records in the first batch (%d quarantined), reading on lazily", len(records), len(rejected))
-            counts.records_in += len(records) + len(rejected)
-            quarantine(rejected)
-            if not records:
-                continue
-            cleaned = wiring.run(
-                "clean", records, run_date, seen_ids, settings.min_words, settings.max_text_chars, published, seen_refs
+            articles, events, quarantined = (spool.finish(d) for d in ("articles", "events", "quarantine"))
+            # The report is built before anything is published: a report failure fails the run, never half of it.
+            report = wiring.run("build_report", settings.expectations_dir, project_dir, run_date, run_id) if counts.validated_batches else None
+            summary = run_summary(
+                run_id, counts.records_in, counts.from_input, events.num_rows, tally, reports, settings.lake, report,
+                mode="full" if recode_reason else ("incremental" if state.published else "first"), recode_reason=recode_reason,
+                unchanged=counts.unchanged, recoded_from_lake=counts.recoded, current_before=state.versions,
             )
-            counts.unchanged += len(cleaned.unchanged)
-            quarantine(cleaned.quarantined)
-            for row in cleaned.articles:
-                row["run_id"] = run_id
-            if cleaned.articles:
-                code(cleaned.articles)
-        log.info("read %d input records in all", counts.records_in)
-
-        if recode_reason and state.versions["articles"]:
-            # Articles only the lake still holds are coded again from their stored text.
-            for batch in published_articles(settings.lake, state.versions["articles"], set(seen_ids), settings.batch_size):
-                code(batch, from_lake=True)
-        while in_flight:
-            finish_oldest()
-
-        articles, events, quarantined = (spool.finish(d) for d in ("articles", "events", "quarantine"))
-        # The report is built before anything is published: a report failure fails the run, never half of it.
-        report = wiring.run("build_report", settings.expectations_dir, project_dir, run_date, run_id) if counts.validated_batches else None
-        summary = run_summary(
-            run_id, counts.records_in, counts.from_input, events.num_rows, tally, reports, settings.lake, report,
-            mode="full" if recode_reason else ("incremental" if state.published else "first"), recode_reason=recode_reason,
-            unchanged=counts.unchanged, recoded_from_lake=counts.recoded, current_before=state.versions,
-        )
-        check_accounting(summary)  # a record lost between stages is a bug: better no version than a silent gap
-        common = {
-            "code_version": code_version(),
-            "extractor_version": counts.version or None,
-            "inputs": [p if "://" in p else str(Path(p).resolve()) for p in inputs],
-            "run_date": run_date.isoformat(),
-            "mode": summary["mode"],
-            "data_docs": report["pages"] if report else [],
-        }
-        metadata = {
-            "articles": {**common, "validation": reports["articles"].as_dict()},
-            "events": {**common, "validation": reports["events"].as_dict()},
-            "quarantine": {**common, "validation": {"rows_by_reason": summary["quarantined_by_reason"]}},
-        }
-        result = wiring.run("publish", settings.lake, run_tables(articles, events, quarantined), run_id, metadata, settings.publish_lock_timeout)
-        summary["versions"] = result.versions
-        summary["already_quarantined"] = result.already_quarantined
-        if report:
-            summary["report_page"] = run_page_path(report["index"], run_id)
-        if result.versions:
-            log.info("published %s", result.versions)
-        else:
-            log.info(
-                "nothing new: no new version published (%d records already published, %d quarantine rows already in quarantine)",
-                counts.unchanged, result.already_quarantined,
-            )
-        wiring.run("report_artifacts", summary, events.head)
-    return summary
+            check_accounting(summary)  # a record lost between stages is a bug: better no version than a silent gap
+            common = {
+                "code_version": code_version(),
+                "extractor_version": counts.version or None,
+                "inputs": [p if "://" in p else str(Path(p).resolve()) for p in inputs],
+                "run_date": run_date.isoformat(),
+                "mode": summary["mode"],
+                "data_docs": report["pages"] if report else [],
+            }
+            metadata = {
+                "articles": {**common, "validation": reports["articles"].as_dict()},
+                "events": {**common, "validation": reports["events"].as_dict()},
+                "quarantine": {**common, "validation": {"rows_by_reason": summary["quarantined_by_reason"]}},
+            }
+            result = wiring.run("publish", settings.lake, run_tables(articles, events, quarantined), run_id, metadata, settings.publish_lock_timeout)
+            summary["versions"] = result.versions
+            summary["already_quarantined"] = result.already_quarantined
+            if report:
+                summary["report_page"] = run_page_path(report["index"], run_id)
+            if result.versions:
+                log.info("published %s", result.versions)
+            else:
+                log.info(
+                    "nothing new: no new version published (%d records already published, %d quarantine rows already in quarantine)",
+                    counts.unchanged, result.already_quarantined,
+                )
+            wiring.run("report_artifacts", summary, events.head)
+        return summary
+    except BaseException:
+        if counts.validation_started:
+            # A run that fails never reports: its merged results would stay in the cached Validator.
+            stages.validator_for(settings.expectations_dir, project_dir, run_date).forget(run_id)
+        raise

@@ -481,15 +481,15 @@ def stream_sources(sources: Iterable[ArticleSource]) -> Iterator[Item]:
 
 
 def next_batch(stream: Iterator[Item], size: int) -> tuple[list[RawRecord], list[dict], bool]:
-    """Up to `size` records from the stream, with the quarantine rows met on the way; True once it is exhausted."""
+    """Up to `size` items from the stream, split into records and quarantine rows; True once it is exhausted.
+
+    Quarantine rows count towards the size: a file of a million malformed lines is read a batch at a time too.
+    """
     records: list[RawRecord] = []
     quarantined: list[dict] = []
     for item in stream:
-        if isinstance(item, dict):
-            quarantined.append(item)
-            continue
-        records.append(item)
-        if len(records) == size:
+        (quarantined if isinstance(item, dict) else records).append(item)
+        if len(records) + len(quarantined) == size:
             return records, quarantined, False
     return records, quarantined, True
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +21,11 @@ import pyarrow.parquet as pq
 
 from tasks.schemas import SCHEMAS
 
-# Rows buffered per dataset before a row group is written: ~5-15 MB of articles, a few of events.
+# A row group is written when either limit is reached: rows keep Parquet readers' groups a useful
+# size, bytes keep long texts (quarantine payloads carry whole records) from piling up in memory.
 ROW_GROUP_ROWS = 5_000
-HEAD_ROWS = 500  # rows of each dataset kept in memory for the run's artifacts (first N; artifacts.MAX_TABLE_ROWS)
+ROW_GROUP_BYTES = 32 << 20
+HEAD_ROWS = {"events": 500}  # first rows kept in memory for the run's artifacts (artifacts.MAX_TABLE_ROWS)
 
 
 @dataclass
@@ -42,20 +45,23 @@ class _Writer:
     buffered: list[pa.Table] = field(default_factory=list)
     buffered_rows: int = 0
     num_rows: int = 0
+    head_limit: int = 0
     head: list[pa.Table] = field(default_factory=list)
     head_rows: int = 0
+    buffered_bytes: int = 0
 
     def add(self, table: pa.Table) -> None:
         if not table.num_rows:
             return
         table = table.select(self.schema.names).cast(self.schema)
-        if self.head_rows < HEAD_ROWS:
-            self.head.append(table.slice(0, HEAD_ROWS - self.head_rows))
+        if self.head_rows < self.head_limit:
+            self.head.append(table.slice(0, self.head_limit - self.head_rows))
             self.head_rows += self.head[-1].num_rows
         self.buffered.append(table)
         self.buffered_rows += table.num_rows
+        self.buffered_bytes += table.nbytes
         self.num_rows += table.num_rows
-        if self.buffered_rows >= ROW_GROUP_ROWS:
+        if self.buffered_rows >= ROW_GROUP_ROWS or self.buffered_bytes >= ROW_GROUP_BYTES:
             self.flush()
 
     def flush(self) -> None:
@@ -65,7 +71,7 @@ class _Writer:
             self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
         table = pa.concat_tables(self.buffered)
         self.writer.write_table(table, row_group_size=max(1, table.num_rows))  # what was buffered: one row group
-        self.buffered, self.buffered_rows = [], 0
+        self.buffered, self.buffered_rows, self.buffered_bytes = [], 0, 0
 
     def finish(self) -> SpooledTable:
         self.flush()
@@ -78,7 +84,13 @@ class _Writer:
 
 
 PREFIX = "conflict-events-run-"
-SPOOL_RE = re.compile(rf"^{PREFIX}(\d+)-")
+# <host>-<pid>-: a spool folder on a volume other hosts share is judged only by the host that made it.
+SPOOL_RE = re.compile(rf"^{PREFIX}(?P<host>.+)-(?P<pid>\d+)-")
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname()) or "host"
+
 
 
 def _alive(pid: int) -> bool:
@@ -94,9 +106,10 @@ def _alive(pid: int) -> bool:
 def remove_dead_spools(parent: Path) -> list[Path]:
     """Remove spool folders whose run process is gone (a killed run's rows; its rerun reads the input again)."""
     removed = []
+    host = _host()
     for folder in parent.glob(f"{PREFIX}*"):
         match = SPOOL_RE.match(folder.name)
-        if match and folder.is_dir() and not _alive(int(match.group(1))):
+        if match and match["host"] == host and folder.is_dir() and not _alive(int(match["pid"])):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
@@ -110,8 +123,10 @@ class RunSpool:
         parent.mkdir(parents=True, exist_ok=True)
         remove_dead_spools(parent)
         # The pid in the name tells a later run whether this folder's owner is still alive.
-        self.folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=parent))
-        self._writers = {name: _Writer(self.folder / f"{name}.parquet", schema) for name, schema in SCHEMAS.items()}
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{_host()}-{os.getpid()}-", dir=parent))
+        self._writers = {
+            name: _Writer(self.folder / f"{name}.parquet", schema, head_limit=HEAD_ROWS.get(name, 0)) for name, schema in SCHEMAS.items()
+        }
         self._finished: dict[str, SpooledTable] = {}
 
     def add(self, dataset: str, table: pa.Table) -> None:

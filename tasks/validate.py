@@ -395,6 +395,12 @@ class Validator:
         keep = [i for i in range(table.num_rows) if i not in failed_rows]
         return table.take(pa.array(keep, pa.int64())), quarantined
 
+    def forget(self, run_id: str) -> None:
+        """Drop a run's merged results (a failed run never reports; the Validator outlives it in serve)."""
+        with self._merging:
+            for key in [k for k in self._merged if k[0] == run_id]:
+                del self._merged[key]
+
     def build_report(self, run_id: str) -> dict[str, Any]:
         """Store the run's merged results (one per dataset) and render their Data Docs pages and the site index.
 

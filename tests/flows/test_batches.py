@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import pytest
 
@@ -55,3 +56,50 @@ def test_records_are_read_a_few_batches_ahead_of_validation_not_all_at_once(tmp_
     assert len(wiring.read_at_validation) == 8  # 30 articles in batches of 4
     assert (summary["records_in"], summary["articles"], summary["records_quarantined"], summary["unaccounted"]) == (31, 30, 1, 0)
     assert summary["versions"] == {"articles": "v000001", "events": "v000001", "quarantine": "v000001"}
+
+
+class FailingWiring(CountingWiring):
+    """CountingWiring whose extraction worker dies, or whose report or publish hits a full disk."""
+
+    def __init__(self, failing: str):
+        super().__init__()
+        self.failing = failing
+
+    def run(self, stage, *args):
+        if stage == self.failing:
+            raise OSError(28, "No space left on device")
+        return super().run(stage, *args)
+
+    def submit(self, *args):
+        from concurrent.futures import Future
+
+        if self.failing != "extract":
+            return super().submit(*args)
+        died: Future = Future()
+        died.set_exception(RuntimeError("worker process died"))
+        return died
+
+
+@pytest.mark.parametrize("failing", ["extract", "build_report", "publish"])
+def test_a_run_that_fails_leaves_no_version_and_no_spool(tmp_path, failing):
+    import logging
+
+    from conflict_events.settings import get_settings
+    from flows.batches import run_batches
+    from tasks import stages
+
+    corpus.write_jsonl(corpus.generate(6, seed=9), tmp_path / "feed" / "feed.jsonl")
+    settings = get_settings(
+        lake=str(tmp_path / "lake"), batch_size=4, workers=1, quality_dir=tmp_path / "quality", spool_dir=tmp_path / "spool"
+    )
+    with pytest.raises((OSError, RuntimeError), match="worker process died|No space left"):
+        run_batches(
+            [str(tmp_path / "feed")], False, settings, "run-f", stages.lake_state.fn(settings.lake), FailingWiring(failing),
+            logging.getLogger("test"),
+        )
+    assert list((tmp_path / "spool").iterdir()) == []
+    assert not (tmp_path / "lake").exists() or not any((tmp_path / "lake").glob("*/v*"))
+    if failing == "build_report":  # batches were validated and merged: the failed run's merge is dropped, not kept for ever
+        run_date = datetime.now(timezone.utc).date()
+        validator = stages.validator_for(settings.expectations_dir, tmp_path / "quality", run_date)
+        assert validator.context is not None and not any(run == "run-f" for run, _ in validator._merged)
