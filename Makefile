@@ -42,11 +42,11 @@ server: install
 	@echo "  $(BIN)/conflict-events serve        # hourly runs over data/samples into data/lake"
 	$(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
 
-# Re-resolve pinned versions after editing dependencies in pyproject.toml.
 # The throughput benchmark of the README's Performance section (1k, 10k, 100k articles: about 2 hours here).
 bench: install
 	$(BIN)/python -m bench.throughput $(BENCH_ARGS)
 
+# Re-resolve pinned versions after editing dependencies in pyproject.toml.
 lock: install
 	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 -o requirements.lock
 

@@ -25,6 +25,7 @@ from typing import Any, Iterable, Mapping
 
 from bench.bad_input import Expected, write_corpus
 from bench.corpus import generate, write_jsonl
+from bench.prefect_server import QUIET
 from tasks.publish import JOURNAL, Lake
 from tasks.verify import Finding, verify_lake
 
@@ -47,9 +48,7 @@ def run_env(api_url: str, home: Path, extra: Mapping[str, str] | None = None) ->
     """The run's environment: offline, the given server, its own PREFECT_HOME, INFO logs (the kill trigger reads them)."""
     return {
         **os.environ,
-        "DO_NOT_TRACK": "1",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "GX_ANALYTICS_ENABLED": "false",
+        **QUIET,
         "PREFECT_API_URL": api_url,
         "PREFECT_HOME": str(home),
         "PREFECT_LOGGING_LEVEL": "INFO",
@@ -195,9 +194,11 @@ def kill_in(run: Run, phase: str, delay: float, lake: Path) -> Kill:
     if trigger is not None:
         time.sleep(max(0.0, trigger + delay - time.monotonic()))
     at = time.monotonic() - run.started
-    landed = kill_group(run) if trigger is not None else False
-    if trigger is None:
+    if trigger is None:  # the run got past the phase unseen: let it end
+        landed = False
         run.finish()
+    else:
+        landed = kill_group(run)
     run.reader.join(10)  # a dead process's lines are all in the pipe: what it logged before the kill
     return Kill(phase, delay, landed, run.returncode, trigger is not None, at, milestone(run.lines))
 
@@ -211,11 +212,12 @@ def timings(run: Run, lake: Path) -> dict[str, float] | None:
     pointers = pointer_ids(lake)
     first = wait_for_journal(run, lake, stale=journal_id(lake))
     last = flip = first
+    flipped = False
     journal = Path(lake) / JOURNAL
     while first is not None and run.poll() is None and journal.exists():
         last = time.monotonic()
-        if flip is first and pointer_ids(lake) != pointers:
-            flip = last
+        if not flipped and pointer_ids(lake) != pointers:
+            flip, flipped = last, True
         time.sleep(POLL_SECONDS)
     code = run.finish()
     if code != 0 or run.ingest_at is None or first is None:

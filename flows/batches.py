@@ -51,6 +51,7 @@ class DirectWiring:
 
     def __init__(self, workers: int):
         self.in_flight = workers + 1
+        self.extract = stages.extract_batch  # a module-level function: the spawn pool pickles it by name
         self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if workers > 1 else None
 
     def run(self, stage: str, *args: Any) -> Any:
@@ -61,9 +62,9 @@ class DirectWiring:
     def submit(self, *args: Any) -> Future:
         if self.pool is None:
             done: Future = Future()
-            done.set_result(stages.extract_batch(*args))
+            done.set_result(self.extract(*args))
             return done
-        return self.pool.submit(stages.extract_batch, *args)
+        return self.pool.submit(self.extract, *args)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -76,8 +77,7 @@ class _Counts:
     from_input: int = 0  # articles of this run's input that passed validation
     recoded: int = 0  # published articles coded again (extractor changed, or --full)
     unchanged: int = 0
-    validated_batches: int = 0
-    validation_started: bool = False  # a batch reached GX (whose Validator then holds this run's merge)
+    validation_started: bool = False  # a batch reached GX: the run has a merge to report (or to drop if it fails)
     version: str = ""
 
 
@@ -109,7 +109,6 @@ def run_batches(inputs: list[str], full: bool, settings: Settings, run_id: str, 
                 good_articles, good_events, rejected = wiring.run(
                     "validate", without_failed(articles, failed), coded, settings.expectations_dir, project_dir, run_date, run_id, reports
                 )
-                counts.validated_batches += 1
                 spool.add("articles", good_articles)
                 spool.add("events", good_events)
                 quarantine(failed + rejected, from_input=not from_lake)
@@ -155,7 +154,9 @@ def run_batches(inputs: list[str], full: bool, settings: Settings, run_id: str, 
 
             articles, events, quarantined = (spool.finish(d) for d in ("articles", "events", "quarantine"))
             # The report is built before anything is published: a report failure fails the run, never half of it.
-            report = wiring.run("build_report", settings.expectations_dir, project_dir, run_date, run_id) if counts.validated_batches else None
+            report = None
+            if counts.validation_started:
+                report = wiring.run("build_report", settings.expectations_dir, project_dir, run_date, run_id)
             summary = run_summary(
                 run_id, counts.records_in, counts.from_input, events.num_rows, tally, reports, settings.lake, report,
                 mode="full" if recode_reason else ("incremental" if state.published else "first"), recode_reason=recode_reason,

@@ -46,12 +46,12 @@ def in_flight_for(runner: TaskRunner, settings: Settings) -> int:
 class PrefectWiring:
     """The stages as Prefect tasks; extract submitted to the run's extract runner."""
 
-    def __init__(self, runner: TaskRunner, in_flight: int):
+    def __init__(self, runner: TaskRunner, in_flight: int, on_dask: bool):
         self.runner = runner
         self.in_flight = in_flight
         # quote() is a tuple subclass, and Dask takes tuples in what it ships for task specs: a quoted
         # Path arrives as a 1-tuple. On Dask the parameters go bare (Prefect then walks the batch once).
-        self.wrap = quote if type(runner).__name__ != "DaskTaskRunner" else (lambda value: value)
+        self.wrap = (lambda value: value) if on_dask else quote
 
     def run(self, stage: str, *args: Any) -> Any:
         # quote(): batches and dicts go to tasks as they are (they add to them); Prefect need not walk them for futures.
@@ -73,7 +73,8 @@ def pipeline(
     state = stages.lake_state(settings.lake)
     try:
         with extract_runner(settings) as runner:
-            return run_batches(inputs, full, settings, run_id, state, PrefectWiring(runner, in_flight_for(runner, settings)), log)
+            wiring = PrefectWiring(runner, in_flight_for(runner, settings), on_dask=bool(settings.dask_address))
+            return run_batches(inputs, full, settings, run_id, state, wiring, log)
     except Exception as exc:
         # The reason goes to the log, the flow run's state and the summary artifact's history.
         reason = f"{type(exc).__name__}: {exc}"

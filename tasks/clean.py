@@ -117,7 +117,7 @@ def parse_published(value: str | None) -> date | None:
 
 
 def plausible_publication(day: date | None, run_date: date) -> bool:
-    """Dates before 1900 or after the run date cannot be a news article's publication date."""
+    """Dates before 1900 or after the day after the run date cannot be a news article's publication date."""
     return day is not None and EARLIEST_PUBLICATION <= day <= run_date + FUTURE_TOLERANCE
 
 
@@ -246,7 +246,7 @@ def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: i
             f"{len(body.split())} words of text; at least {min_words} are needed to code an event", record.payload(),
         )
     score = english_score(body)
-    if script != "LATIN" or score < 0.12:
+    if score < 0.12:  # script is LATIN or NONE here, and a text with no letters scores 0
         return None, quarantine_row(
             record.source_ref, "clean", "not_english",
             f"mostly {script.title()} script, English function-word share {score:.2f} (needs 0.12)", record.payload(),
@@ -319,7 +319,7 @@ def clean_records(
                 )
             )
             continue
-        if record.has_own_id and seen_refs.get(record.source_ref, article_id) != article_id:
+        if record.has_own_id and seen_refs.setdefault(record.source_ref, article_id) != article_id:
             result.quarantined.append(
                 quarantine_row(
                     record.source_ref, "clean", "duplicate_id",
@@ -329,8 +329,6 @@ def clean_records(
                 )
             )
             continue
-        if record.has_own_id:
-            seen_refs[record.source_ref] = article_id
         seen_ids[article_id] = record.source_ref
         result.articles.append(article)
     return result

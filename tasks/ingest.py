@@ -11,7 +11,8 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,6 +27,8 @@ SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl", ".csv")
 IGNORED_NAMES = ("README.md", "README.txt", "LICENSE")
 
 Item = RawRecord | dict  # a record, or a quarantine row
+# Turns one parsed object (a JSON object or CSV row) into an item: record_from_mapping, or a counter's stand-in.
+ToItem = Callable[[Any, str, str, int], Any]
 
 
 class DecodeError(ValueError):
@@ -215,7 +218,9 @@ def _json_error(exc: Exception) -> str:
     return str(exc)
 
 
-def parse_jsonl(text: str, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Item]:
+def parse_jsonl(
+    text: str, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES, to_item: ToItem = record_from_mapping
+) -> Iterator[Item]:
     """One record per non-blank line; a malformed or oversized line becomes a quarantine row and reading goes on."""
     # Only "\n" ends a JSON line: str.splitlines() would also split at U+2028, which JSON allows in strings.
     for lineno, line in enumerate(text.split("\n"), start=1):
@@ -231,10 +236,12 @@ def parse_jsonl(text: str, rel: str, origin: str, max_record_bytes: int = MAX_RE
         except (ValueError, RecursionError) as exc:  # JSONDecodeError, 4300-digit integers, absurd nesting
             yield quarantine_row(ref, "ingest", "malformed_json", f"line {lineno}: {_json_error(exc)}", line)
             continue
-        yield record_from_mapping(obj, ref, f"{origin}#{lineno}", max_record_bytes)
+        yield to_item(obj, ref, f"{origin}#{lineno}", max_record_bytes)
 
 
-def parse_json(text: str, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Item]:
+def parse_json(
+    text: str, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES, to_item: ToItem = record_from_mapping
+) -> Iterator[Item]:
     """A JSON file holding one record object or a list of them."""
     try:
         obj = json.loads(text)
@@ -244,10 +251,12 @@ def parse_json(text: str, rel: str, origin: str, max_record_bytes: int = MAX_REC
     items = obj if isinstance(obj, list) else [obj]
     for index, item in enumerate(items, start=1):
         ref = f"{rel}#{index}" if isinstance(obj, list) else rel
-        yield record_from_mapping(item, ref, f"{origin}#{index}", max_record_bytes)
+        yield to_item(item, ref, f"{origin}#{index}", max_record_bytes)
 
 
-def parse_csv(text: str, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Item]:
+def parse_csv(
+    text: str, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES, to_item: ToItem = record_from_mapping
+) -> Iterator[Item]:
     """A CSV file with a header row naming the record fields; each row is a record.
 
     A row with more or fewer fields than the header is quarantined whole (`ragged_row`) rather than
@@ -280,7 +289,7 @@ def parse_csv(text: str, rel: str, origin: str, max_record_bytes: int = MAX_RECO
                     _as_text(row.get("id")) or ref, "ingest", "no_text_column", f"the CSV header {header} has no `text` column", row
                 )
             else:
-                yield record_from_mapping(row, ref, f"{origin}#{ref.rsplit('#', 1)[1]}", max_record_bytes)
+                yield to_item(row, ref, f"{origin}#{ref.rsplit('#', 1)[1]}", max_record_bytes)
     except csv.Error as exc:
         yield quarantine_row(f"{rel}#{reader.line_num}", "ingest", "malformed_csv", str(exc), text)
 
@@ -338,6 +347,11 @@ def parse_html(text: str, rel: str, origin: str) -> Iterator[Item]:
     )
 
 
+def _its_ref(obj: Any, ref: str, origin: str, max_record_bytes: int) -> str:
+    """parse_file's counting pass in place of record_from_mapping: one item per object, nothing built."""
+    return ref
+
+
 def parse_file(
     data: bytes, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES, max_records: int = MAX_RECORDS_PER_FILE
 ) -> Iterator[Item]:
@@ -353,7 +367,9 @@ def parse_file(
         # Count first (up to one past the limit, keeping nothing), then read: a file over the limit is
         # refused whole, not cut (half a file read would look complete downstream), and a file within it
         # streams record by record instead of sitting in memory as parsed records.
-        counted = sum(1 for _ in itertools.islice(parser(text, rel, origin, max_record_bytes), max_records + 1))
+        # The counting pass builds no records (record_from_mapping may run trafilatura on HTML passed as text):
+        # every parsed object is one item either way.
+        counted = sum(1 for _ in itertools.islice(parser(text, rel, origin, max_record_bytes, to_item=_its_ref), max_records + 1))
         if counted > max_records:
             yield quarantine_row(
                 rel, "ingest", "too_many_records",
@@ -495,10 +511,6 @@ def next_batch(stream: Iterator[Item], size: int) -> tuple[list[RawRecord], list
 
 
 def read_sources(sources: Iterable[ArticleSource]) -> tuple[list[RawRecord], list[dict]]:
-    """Every item of every source, split into records and quarantine rows."""
-    records: list[RawRecord] = []
-    quarantined: list[dict] = []
-    for source in sources:
-        for item in source.read():
-            (quarantined if isinstance(item, dict) else records).append(item)
+    """Every item of every source, split into records and quarantine rows (one batch of everything)."""
+    records, quarantined, _exhausted = next_batch(stream_sources(sources), sys.maxsize)
     return records, quarantined

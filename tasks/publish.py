@@ -15,7 +15,7 @@ import re
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import fsspec
 import pyarrow as pa
@@ -190,29 +190,28 @@ class Lake:
         """Serialise once, then write those bytes: size and sha256 come from them, not from reading back."""
         sink = pa.BufferOutputStream()
         pq.write_table(table, sink, row_group_size=ROW_GROUP_SIZE, compression="zstd")
-        data = sink.getvalue().to_pybytes()
-        path = self.path(dataset, version, name)
-        with self.fs.open(path, "wb") as handle:
-            handle.write(data)
-            if self.is_local:
-                # On disk before the manifest names it: after a power cut the pointer never outlives its data.
-                handle.flush()
-                os.fsync(handle.fileno())
-        return {"path": name, "rows": table.num_rows, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        size, sha256 = self._write_pieces(self.path(dataset, version, name), [sink.getvalue().to_pybytes()])
+        return {"path": name, "rows": table.num_rows, "size": size, "sha256": sha256}
 
     def _put_part(self, dataset: str, version: str, name: str, spooled: SpooledTable) -> dict[str, Any]:
         """Copy a finished spool file into the version, hashing it on the way, in 8 MB pieces (never whole)."""
+        with open(spooled.path, "rb") as source:
+            size, sha256 = self._write_pieces(self.path(dataset, version, name), iter(lambda: source.read(8 << 20), b""))
+        return {"path": name, "rows": spooled.num_rows, "size": size, "sha256": sha256}
+
+    def _write_pieces(self, path: str, pieces: Iterable[bytes]) -> tuple[int, str]:
+        """Write the pieces to one file; return its size and sha256, from the bytes written, not read back."""
         digest, size = hashlib.sha256(), 0
-        path = self.path(dataset, version, name)
-        with open(spooled.path, "rb") as source, self.fs.open(path, "wb") as handle:
-            while piece := source.read(8 << 20):
+        with self.fs.open(path, "wb") as handle:
+            for piece in pieces:
                 digest.update(piece)
                 size += len(piece)
                 handle.write(piece)
             if self.is_local:
+                # On disk before the manifest names it: after a power cut the pointer never outlives its data.
                 handle.flush()
-                os.fsync(handle.fileno())  # as in _write_part: on disk before the manifest names it
-        return {"path": name, "rows": spooled.num_rows, "size": size, "sha256": digest.hexdigest()}
+                os.fsync(handle.fileno())
+        return size, digest.hexdigest()
 
     def _link_part(self, dataset: str, parent: str, version: str, entry: dict[str, Any]) -> None:
         """Put a parent's unchanged file into the new version without rewriting it.
@@ -284,7 +283,7 @@ class Lake:
         if not seen:
             return rows
         if isinstance(rows, SpooledTable):
-            return _filter_spooled(rows, lambda part: _unseen(part, seen))
+            return _filter_spooled(rows, seen)
         return _unseen(rows, seen)
 
     def stage(
@@ -365,6 +364,8 @@ class Lake:
 
     def temp_files(self) -> list[str]:
         """Files `write_bytes_atomically` left when its writer was killed before the rename."""
+        if not self.is_local:
+            return []  # object stores get one PUT, no temporary file: nothing to list folders for
         folders = [self.root, *(self.path(d) for d in SCHEMAS)]
         folders += [self.path(d, v) for d in SCHEMAS for v in self.version_folders(d)]
         return [
@@ -409,15 +410,12 @@ class Lake:
             for version in self.version_folders(dataset):
                 if version == pointer:
                     continue
-                if pointer is None or version > pointer:
-                    manifest = self.manifest(dataset, version)
-                    if manifest is not None:
-                        newer.setdefault(dataset, {})[version] = manifest
-                        continue
-                elif self.fs.exists(self.path(dataset, version, MANIFEST)):
-                    continue  # an older complete version: kept until prune removes it
-                say(f"removing {dataset}/{version}: a killed run left it without a manifest")
-                self.discard(dataset, version)
+                if not self.fs.exists(self.path(dataset, version, MANIFEST)):
+                    say(f"removing {dataset}/{version}: a killed run left it without a manifest")
+                    self.discard(dataset, version)
+                elif pointer is None or version > pointer:
+                    newer.setdefault(dataset, {})[version] = self.manifest(dataset, version)
+                # else: an older complete version, kept until prune removes it
         journal = self.path(JOURNAL)
         if not self.fs.exists(journal):
             return
@@ -506,20 +504,16 @@ def _unseen(rows: pa.Table, seen: set[tuple]) -> pa.Table:
     return rows.take(pa.array(keep, pa.int64()))
 
 
-def _filter_spooled(spooled: SpooledTable, keep: Callable[[pa.Table], pa.Table]) -> SpooledTable:
-    """A new spool file beside the old one holding only the rows `keep` returns, row group by row group."""
+def _filter_spooled(spooled: SpooledTable, seen: set[tuple]) -> SpooledTable:
+    """A new spool file of quarantine rows beside the old one without the `seen` ones, row group by row group."""
     path = spooled.path.with_name(f"{spooled.path.stem}-{uuid.uuid4().hex[:8]}.parquet")
-    schema = pq.read_schema(spooled.path)
-    rows, head = 0, []
-    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+    rows = 0
+    with pq.ParquetWriter(path, pq.read_schema(spooled.path), compression="zstd") as writer:
         for part in iter_spooled(spooled.path):
-            kept = keep(part)
+            kept = _unseen(part, seen)
             writer.write_table(kept)
             rows += kept.num_rows
-            if sum(t.num_rows for t in head) < spooled.head.num_rows:
-                head.append(kept)
-    head_table = pa.concat_tables(head).slice(0, spooled.head.num_rows) if head else schema.empty_table()
-    return SpooledTable(path, rows, head_table)
+    return SpooledTable(path, rows, spooled.head)  # quarantine keeps no head (spool.HEAD_ROWS)
 
 
 @dataclass

@@ -92,7 +92,6 @@ def _host() -> str:
     return re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname()) or "host"
 
 
-
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -140,10 +139,6 @@ class RunSpool:
         if rows:
             self.add(dataset, pa.Table.from_pylist(rows, schema=SCHEMAS[dataset]))
 
-    def rows(self, dataset: str) -> int:
-        """Rows appended so far."""
-        return self._writers[dataset].num_rows
-
     def finish(self, dataset: str) -> SpooledTable:
         """Close a dataset's file (idempotent) and describe it."""
         if dataset not in self._finished:
@@ -167,8 +162,8 @@ class RunSpool:
         self.close()
 
 
-def iter_spooled(path: str | Path, columns: list[str] | None = None):
+def iter_spooled(path: str | Path):
     """A spool file's row groups, one table at a time."""
     parquet = pq.ParquetFile(path)
     for index in range(parquet.num_row_groups):
-        yield parquet.read_row_group(index, columns=columns)
+        yield parquet.read_row_group(index)

@@ -142,11 +142,15 @@ def _check_version(check: _Checker, dataset: str, version: str) -> bool:
     for entry in manifest["files"]:
         listed.add(entry["path"])
         path = lake.path(dataset, version, entry["path"])
-        if not fs.isfile(path):
+        try:
+            info = fs.info(path)  # one call (one request on an object store) for existence, type and size
+        except FileNotFoundError:
+            info = None
+        if info is None or info["type"] != "file":
             check.problem(dataset, version, path, "missing_file", "listed in the manifest but not in the folder")
             continue
         check.report.files += 1
-        size = fs.size(path)
+        size = info["size"]
         if size != entry["size"]:
             # A different size already says the bytes differ; hashing would only repeat it.
             check.problem(dataset, version, path, "size_mismatch", f"{size} bytes, manifest says {entry['size']}")

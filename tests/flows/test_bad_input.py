@@ -15,7 +15,7 @@ from tasks.verify import verify_lake
 pytestmark = pytest.mark.slow
 
 # Low limits so the over-the-limit kinds stay small on disk (the 50 MB text is over any limit).
-LIMITS = {"CONFLICT_EVENTS_MAX_RECORD_BYTES": "200000", "CONFLICT_EVENTS_MAX_RECORDS_PER_FILE": "50"}
+LIMITS = {"max_record_bytes": 200_000, "max_records_per_file": 50}
 
 
 def read_current(lake: Path, dataset: str):
@@ -29,10 +29,10 @@ def bad_run(prefect_server, tmp_path_factory):
 
     corpus = tmp_path_factory.mktemp("bad-input")
     lake = tmp_path_factory.mktemp("lake")
-    expected = write_corpus(corpus, "t1", max_record_bytes=200_000, max_records_per_file=50)
+    expected = write_corpus(corpus, "t1", **LIMITS)
     with pytest.MonkeyPatch.context() as env:
         for key, value in LIMITS.items():
-            env.setenv(key, value)
+            env.setenv(f"CONFLICT_EVENTS_{key.upper()}", str(value))
         # One record per batch: every duplicate pair straddles two batches, so duplicates must be caught across them.
         first = pipeline(inputs=[str(corpus)], lake=str(lake), batch_size=1)
         again = pipeline(inputs=[str(corpus)], lake=str(lake), batch_size=1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -14,25 +13,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from bench.prefect_server import stop_group
 from conftest import FAST_SCHEDULER, PROJECT_ROOT, SAMPLES
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM the process's whole group (serve starts flow runs as children), then SIGKILL what is left."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +81,7 @@ def test_a_scheduled_run_publishes_a_version_and_its_artifacts(server, tmp_path)
             assert run.parameters["lake"] == str(lake) and run.parameters["full"] is False
             artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id])))
     finally:
-        _stop(serve)
+        stop_group(serve, grace=30)  # serve starts flow runs as children: the whole group goes
         serve_log.close()
 
     for dataset in ("articles", "events"):

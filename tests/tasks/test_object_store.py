@@ -13,20 +13,17 @@ def s3_lake(monkeypatch):
     import fsspec
     from moto.server import ThreadedMotoServer
 
-    from bench.prefect_server import free_port
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)  # port 0: the OS picks a free one, no race
     server.start()
+    port = server.get_host_and_port()[1]
     for key, value in {
         "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
         "FSSPEC_S3_ENDPOINT_URL": f"http://127.0.0.1:{port}",
     }.items():
         monkeypatch.setenv(key, value)
     fsspec.config.set_conf_env(fsspec.config.conf)  # read the FSSPEC_S3_* variables just set
-    fs = fsspec.filesystem("s3", skip_instance_cache=True)
-    fs.mkdir("conflict-lake")
     try:
+        fsspec.filesystem("s3", skip_instance_cache=True).mkdir("conflict-lake")
         yield "s3://conflict-lake/lake"
     finally:
         fsspec.config.conf.pop("s3", None)
