@@ -26,8 +26,8 @@ from typing import Any, Iterable, Mapping
 from bench.bad_input import Expected, write_corpus
 from bench.corpus import generate, write_jsonl
 from bench.prefect_server import QUIET
-from tasks.publish import JOURNAL, Lake
-from tasks.verify import Finding, verify_lake
+from conflict_events.lake.store import JOURNAL, Lake
+from conflict_events.lake.verify import Finding, verify_lake
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

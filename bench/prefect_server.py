@@ -14,13 +14,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Mapping
 
-from conflict_events.settings import QUIET_ENVIRONMENT
+from conflict_events.settings import offline_environment
 
 BIN = Path(sys.executable).parent
 STARTUP_SECONDS = 120  # 15-35 s is usual on a 2-core machine; a loaded one takes longer
 STOP_SECONDS = 10
 # Offline and private, whatever the caller's environment says (the project's other defaults stay overridable).
-QUIET = {key: QUIET_ENVIRONMENT[key] for key in ("DO_NOT_TRACK", "PREFECT_SERVER_ANALYTICS_ENABLED", "GX_ANALYTICS_ENABLED")}
+QUIET = {key: offline_environment()[key] for key in ("DO_NOT_TRACK", "PREFECT_SERVER_ANALYTICS_ENABLED", "GX_ANALYTICS_ENABLED")}
 
 
 def free_port() -> int:

@@ -4,7 +4,7 @@ For each corpus size it generates a seeded corpus (bench/corpus.py, in JSONL fil
 as a news feed delivers them) and runs, each in a fresh process, on a fresh lake:
 
 - `flow`: the pipeline flow against a real Prefect server started here (as scheduled runs use one);
-- `direct`: the same batch loop and stage functions with no Prefect at all (flows/batches.py
+- `direct`: the same batch loop and stage functions with no Prefect at all (flows/run_loop.py
   DirectWiring), the reference for Prefect's share of the wall time;
 - `serial`: the direct run with one process, for checking that parallel extraction changes nothing.
 
@@ -63,7 +63,7 @@ def write_corpus(folder: Path, n: int, seed: int) -> Path:
 
 def events_digest(lake: str) -> tuple[int, str]:
     """Row count and sha256 of the current events, sorted by event_id: equal digests, identical events."""
-    from tasks.publish import Lake
+    from conflict_events.lake.store import Lake
 
     events = Lake(lake).read_current("events")
     if events is None:
@@ -115,7 +115,7 @@ class TimedWiring:
 
 def timed_extract(*args: Any) -> tuple[Any, float]:
     """extract_batch and its seconds, measured where it runs (a worker process)."""
-    from tasks.stages import extract_batch
+    from tasks.prefect_tasks import extract_batch
 
     began = time.perf_counter()
     result = extract_batch(*args)
@@ -148,8 +148,8 @@ def name_of(task_run_name: str) -> str:
 
 def run_child(args: argparse.Namespace) -> None:
     from conflict_events.settings import get_settings, local_workers
-    from flows.batches import DirectWiring, run_batches
-    from tasks import stages
+    from flows.run_loop import DirectWiring, run_batches
+    from tasks import prefect_tasks as stages
 
     settings = get_settings(lake=args.lake, batch_size=args.batch_size, workers=1 if args.mode == "serial" else args.workers)
     workers = local_workers(settings)
@@ -325,9 +325,9 @@ def main(argv: list[str] | None = None) -> None:
         args.mode = args.child
         run_child(args)
         return
-    from conflict_events.settings import apply_quiet_environment
+    from conflict_events.settings import apply_offline_environment
 
-    apply_quiet_environment()
+    apply_offline_environment()
     args.out = args.out or tempfile.mkdtemp(prefix="conflict-events-bench-")
     Path(args.out).mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]

@@ -10,7 +10,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-from conflict_events.settings import apply_quiet_environment, get_settings
+from conflict_events.settings import apply_offline_environment, get_settings
 
 DATASETS = ("articles", "events", "quarantine")
 
@@ -69,7 +69,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_versions(args: argparse.Namespace) -> int:
-    from tasks.publish import Lake
+    from conflict_events.lake.store import Lake
 
     lake = Lake(args.lake or get_settings().lake)
     versions = lake.versions(args.dataset)
@@ -124,8 +124,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_prune(args: argparse.Namespace) -> int:
     """Remove all but the newest N versions of each dataset (never a current one), and their Data Docs pages."""
-    from tasks.lock import LakeBusy
-    from tasks.publish import Lake, LakeError
+    from conflict_events.lake.lock import LakeBusy
+    from conflict_events.lake.store import Lake, LakeError
 
     lake_url = args.lake or get_settings().lake
     lake = Lake(lake_url)
@@ -143,7 +143,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
     gone_runs = {v["run_id"] for versions in removed.values() for v in versions} - lake.runs_referenced()
     if lake.is_local and gone_runs:
         from conflict_events.settings import quality_dir
-        from tasks.validate import rebuild_data_docs, remove_run_results
+        from conflict_events.quality.validator import rebuild_data_docs, remove_run_results
 
         project_dir = quality_dir(get_settings(lake=lake_url))
         pages = remove_run_results(project_dir, gone_runs)
@@ -160,7 +160,7 @@ def format_finding(label: str, finding: Any) -> str:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Check every version of every dataset against its manifest (files, sizes, sha256, row counts) and the pointers."""
-    from tasks.verify import verify_lake
+    from conflict_events.lake.verify import verify_lake
 
     lake_url = args.lake or get_settings().lake
     try:
@@ -216,8 +216,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if not Path(path).exists():
             print(f"conflict-events: no such {option} path: {path}", file=sys.stderr)
             return 2
-    from tasks.evaluate import GoldError, evaluate, load_gold
-    from tasks.publish import Lake, LakeError
+    from conflict_events.evaluation.scoring import GoldError, evaluate, load_gold
+    from conflict_events.lake.store import Lake, LakeError
 
     try:
         kind, gold = load_gold(Path(args.gold))
@@ -323,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    apply_quiet_environment()
+    apply_offline_environment()
     args = build_parser().parse_args(argv)
     return args.func(args)
 

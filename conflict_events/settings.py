@@ -3,28 +3,35 @@
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-# Offline, private, patient defaults for Prefect and GX; setdefault so an operator's own values win.
-QUIET_ENVIRONMENT = {
-    "DO_NOT_TRACK": "1",
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "GX_ANALYTICS_ENABLED": "false",
-    "PREFECT_HOME": str(PROJECT_ROOT / ".prefect"),
-    # The temporary server takes 15-35 s to start on a 2-core machine; Prefect's default is 20 s.
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
-}
+# Data that ships inside the installed packages (importlib.resources), so a non-editable install runs too.
+REFERENCE_DIR = Path(str(files("conflict_events") / "reference"))
+EXPECTATIONS_DIR = Path(str(files("expectations")))
 
 
-def apply_quiet_environment() -> None:
+def offline_environment() -> dict[str, str]:
+    """The one place for the offline, private, patient defaults of Prefect and GX (Makefile, tests and
+    benchmarks all take them from here)."""
+    return {
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "GX_ANALYTICS_ENABLED": "false",
+        # Project-local: runs from this folder share one Prefect database, and nothing lands in ~/.prefect.
+        "PREFECT_HOME": str(Path.cwd() / ".prefect"),
+        # The temporary server takes 15-35 s to start on a 2-core machine; Prefect's default is 20 s.
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    }
+
+
+def apply_offline_environment() -> None:
     """Set the offline defaults above unless the environment already says otherwise."""
-    for key, value in QUIET_ENVIRONMENT.items():
+    for key, value in offline_environment().items():
         os.environ.setdefault(key, value)
 
 
@@ -35,8 +42,8 @@ class Settings(BaseSettings):
 
     lake: str = Field(default="data/lake", description="Lake root (a local path or fsspec URL).")
     batch_size: int = Field(default=200, ge=1, description="Articles per clean/extract/validate batch.")
-    reference_dir: Path = Field(default=PROJECT_ROOT / "data" / "reference")
-    expectations_dir: Path = Field(default=PROJECT_ROOT / "expectations")
+    reference_dir: Path = Field(default=REFERENCE_DIR)
+    expectations_dir: Path = Field(default=EXPECTATIONS_DIR)
     # Past either limit the record or file becomes a quarantine row (record_too_large, too_large,
     # too_many_records) with its size and checksum; the run goes on. A .txt/.html file is one record;
     # a .json/.jsonl/.csv file may be up to 100 times the record limit.
@@ -64,7 +71,7 @@ class Settings(BaseSettings):
         default=600, ge=0, description="Seconds a run waits for another run's publish to finish before it gives up."
     )
     # Scheduled runs (`conflict-events serve`).
-    inputs: list[str] = Field(default_factory=lambda: [str(PROJECT_ROOT / "data" / "samples")], description="What scheduled runs read.")
+    inputs: list[str] = Field(default_factory=lambda: ["data/samples"], description="What scheduled runs read.")
     schedule_cron: str = Field(default="0 * * * *", description="When scheduled runs start (cron; default hourly).")
     schedule_timezone: str = Field(default="UTC", description="The time zone the cron is read in (IANA name).")
     deployment_name: str = Field(default="hourly", description="Name of the served deployment.")
@@ -96,7 +103,7 @@ def quality_dir(settings: Settings) -> Path:
     lake = settings.lake
     if "://" not in lake or lake.startswith("file://"):
         return Path(lake.removeprefix("file://")) / "_quality"
-    return PROJECT_ROOT / "data" / "quality" / lake.replace("://", "/").strip("/")
+    return Path("data") / "quality" / lake.replace("://", "/").strip("/")
 
 
 def get_settings(**overrides) -> Settings:

@@ -18,8 +18,8 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 from prefect.utilities.annotations import quote
 
 from conflict_events.settings import Settings, get_settings, local_workers
-from flows.batches import run_batches
-from tasks import stages
+from flows.run_loop import run_batches
+from tasks import prefect_tasks as stages
 
 EXTRACT_PARAMETERS = list(inspect.signature(stages.extract.fn).parameters)
 

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from bench.corpus import generate, write_jsonl
-from conflict_events.settings import apply_quiet_environment
+from conflict_events.settings import apply_offline_environment
 
 
 def lake_bytes(lake: Path) -> int:
@@ -66,7 +66,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (default: a temporary folder)")
     args = parser.parse_args()
-    apply_quiet_environment()
+    apply_offline_environment()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from flows.pipeline import pipeline
 

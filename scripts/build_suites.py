@@ -1,7 +1,7 @@
-"""Write expectations/{articles,events}.json (Great Expectations 1.x suites) from tasks/schemas.py.
+"""Write expectations/{articles,events}.json (Great Expectations 1.x suites) from conflict_events/schemas.py.
 
 The JSON files are the suites the pipeline runs; this script keeps their vocabularies and column
-lists in step with the published schema. Run it after changing tasks/schemas.py; a test fails when
+lists in step with the published schema. Run it after changing conflict_events/schemas.py; a test fails when
 the committed files and this script disagree.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from tasks.schemas import (
+from conflict_events.schemas import (
     ACLED_SUB_EVENT_TYPES,
     ACTOR_CATEGORIES,
     ARTICLES_SCHEMA,
@@ -29,7 +29,7 @@ EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
 MAX_COUNT = 100_000
 SHA256_HEX = r"^[0-9a-f]{64}$"
 
-# How pandas (as tasks/validate.py builds the frame) shows each Arrow type to GX's type check.
+# How pandas (as conflict_events/quality/validator.py builds the frame) shows each Arrow type to GX's type check.
 PANDAS_TYPE = {
     pa.string(): "str",
     pa.int64(): "int64",

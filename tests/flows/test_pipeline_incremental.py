@@ -113,7 +113,7 @@ def test_a_failed_run_leaves_the_previous_version_current_and_says_why(two_runs,
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
     from flows.pipeline import pipeline
-    from tasks.lock import publish_lock
+    from conflict_events.lake.lock import publish_lock
 
     lake, inputs, _, _, _ = two_runs
     work = tmp_path / "lake"

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 def content(lake: str) -> dict:
     """What a consumer sees: every current row (run ids and times aside), sorted; a digest of the events."""
-    from tasks.publish import Lake
+    from conflict_events.lake.store import Lake
 
     store = Lake(lake)
     events = store.read_current("events")
@@ -33,7 +33,7 @@ def content(lake: str) -> dict:
 
 def batches_coded() -> int:
     """Run on a Dask worker: how many extract batches this process coded (calls to its cached coder resources)."""
-    from tasks.stages import coder_resources
+    from tasks.prefect_tasks import coder_resources
 
     info = coder_resources.cache_info()
     return info.hits + info.misses

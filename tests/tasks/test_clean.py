@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from tasks.clean import article_id_of, clean_records, find_dateline, normalise_text, parse_published
-from tasks.records import RawRecord
+from conflict_events.models import RawRecord
 
 RUN_DATE = date(2026, 11, 21)
 BODY = "Russian warplanes struck the town of Ariha in Idlib province on Tuesday, killing at least 12 civilians, monitors said."
@@ -76,14 +76,14 @@ def test_date_precedence_header_then_metadata_then_text():
 )
 def test_a_record_claiming_an_impossible_date_is_quarantined_with_the_value(bad, reason):
     row = clean_one(BODY, published=bad)
-    assert (row["stage"], row["reason"]) == ("clean", reason)
-    assert repr(bad) in row["detail"] and '"published": "' + bad in row["payload"]
+    assert (row.stage, row.reason) == ("clean", reason)
+    assert repr(bad) in row.detail and '"published": "' + bad in row.payload
 
 
 @pytest.mark.parametrize("header, reason", [("2024-13-45", "invalid_published_date"), ("2031-02-03", "published_in_future")])
 def test_an_impossible_seed_header_date_is_quarantined(header, reason):
     row = clean_one(f"date {header} {BODY}")
-    assert row["reason"] == reason and "header date" in row["detail"]
+    assert row.reason == reason and "header date" in row.detail
 
 
 @pytest.mark.parametrize("empty", ["", "  ", "N/A", "unknown", "null"])
@@ -111,7 +111,7 @@ def test_duplicates_are_quarantined_with_a_pointer_to_the_kept_article():
     first = clean_records(records[:1], RUN_DATE, seen)
     second = clean_records(records[1:], RUN_DATE, seen)  # a later batch still sees the first
     assert [a["source_ref"] for a in first.articles + second.articles] == ["a", "c"]
-    assert second.quarantined[0]["reason"] == "duplicate" and "same normalised text as a" in second.quarantined[0]["detail"]
+    assert second.quarantined[0].reason == "duplicate" and "same normalised text as a" in second.quarantined[0].detail
 
 
 def test_one_id_on_two_different_texts_keeps_the_first_and_quarantines_the_second():
@@ -119,7 +119,7 @@ def test_one_id_on_two_different_texts_keeps_the_first_and_quarantines_the_secon
     first = clean_records([RawRecord("x1", BODY, has_own_id=True)], RUN_DATE, {}, seen_refs=refs)
     second = clean_records([RawRecord("x1", BODY + " Later text.", has_own_id=True)], RUN_DATE, {}, seen_refs=refs)
     assert [a["source_ref"] for a in first.articles] == ["x1"] and second.articles == []
-    assert second.quarantined[0]["reason"] == "duplicate_id" and "'x1'" in second.quarantined[0]["detail"]
+    assert second.quarantined[0].reason == "duplicate_id" and "'x1'" in second.quarantined[0].detail
 
 
 def test_file_names_repeated_across_input_folders_are_not_id_clashes():
@@ -139,7 +139,7 @@ def test_file_names_repeated_across_input_folders_are_not_id_clashes():
 )
 def test_unusable_texts_are_quarantined(text, reason):
     row = clean_one(text)
-    assert row["stage"] == "clean" and row["reason"] == reason
+    assert row.stage == "clean" and row.reason == reason
 
 
 def test_a_sentence_without_its_full_stop_is_prose_not_a_heading():
@@ -156,7 +156,7 @@ def test_a_malformed_url_leaves_the_source_unknown_instead_of_failing():
 
 def test_texts_too_long_for_one_article_are_quarantined():
     result = clean_records([RawRecord("long", BODY + " word" * 300)], RUN_DATE, {}, max_chars=1000)
-    assert result.quarantined[0]["reason"] == "too_long"
+    assert result.quarantined[0].reason == "too_long"
 
 
 def test_an_id_already_published_with_its_text_is_still_taken_in_the_next_run():
@@ -164,4 +164,4 @@ def test_an_id_already_published_with_its_text_is_still_taken_in_the_next_run():
     records = [RawRecord("x1", BODY, has_own_id=True), RawRecord("x1", BODY + " Later text.", has_own_id=True)]
     result = clean_records(records, RUN_DATE, {}, published={published_text: "x1"}, seen_refs={})
     assert result.unchanged == ["x1"] and result.articles == []
-    assert result.quarantined[0]["reason"] == "duplicate_id"
+    assert result.quarantined[0].reason == "duplicate_id"

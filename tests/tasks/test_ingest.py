@@ -60,7 +60,7 @@ def test_folder_of_mixed_files_yields_records_and_reasons(tmp_path):
     records, quarantined = read_sources([FileSource(tmp_path)])
 
     assert sorted(r.source_ref for r in records) == ["a1", "c1", "good.txt", "one.json", "sub/nested.txt"]
-    reasons = {q["record_ref"]: q["reason"] for q in quarantined}
+    reasons = {q.record_ref: q.reason for q in quarantined}
     assert reasons == {
         "empty.txt": "empty_file",
         "blob.txt": "binary",
@@ -71,8 +71,8 @@ def test_folder_of_mixed_files_yields_records_and_reasons(tmp_path):
         "n1": "no_text_column",
         "README.md": "ignored_file",
     }
-    assert all(q["stage"] == "ingest" and q["detail"] and q["payload"] for q in quarantined)
-    assert json.loads(next(q for q in quarantined if q["reason"] == "malformed_json")["payload"]) == "{broken"
+    assert all(q.stage == "ingest" and q.detail and q.payload for q in quarantined)
+    assert json.loads(next(q for q in quarantined if q.reason == "malformed_json").payload) == "{broken"
 
 
 def test_record_ids_default_to_file_and_row(tmp_path):
@@ -83,21 +83,21 @@ def test_record_ids_default_to_file_and_row(tmp_path):
 
 def test_missing_input_is_quarantined_not_raised(tmp_path):
     records, quarantined = read_sources([FileSource(tmp_path / "nope")])
-    assert records == [] and quarantined[0]["reason"] == "input_not_found"
+    assert records == [] and quarantined[0].reason == "input_not_found"
 
 
 def test_oversized_text_file_is_quarantined_with_its_checksum(tmp_path):
     (tmp_path / "big.txt").write_text("word " * 1000)
     records, quarantined = read_sources([FileSource(tmp_path, max_record_bytes=1000)])
     assert records == []
-    assert quarantined[0]["reason"] == "too_large"
-    assert json.loads(quarantined[0]["payload"])["size"] == 5000
+    assert quarantined[0].reason == "too_large"
+    assert json.loads(quarantined[0].payload)["size"] == 5000
 
 
 def test_in_memory_source_applies_the_same_record_rules():
     records, quarantined = read_sources([InMemorySource([{"id": 7, "text": ARTICLE}, {"text": 12}])])
     assert records[0].source_ref == "7"
-    assert quarantined[0]["reason"] == "text_not_a_string"
+    assert quarantined[0].reason == "text_not_a_string"
 
 
 def test_html_pages_give_their_main_text_and_metadata(tmp_path):
@@ -112,7 +112,7 @@ def test_html_pages_give_their_main_text_and_metadata(tmp_path):
     assert [r.source_ref for r in records] == ["page.html"]
     assert ARTICLE in records[0].text and "Copyright" not in records[0].text and "Home | World" not in records[0].text
     assert records[0].title == "Strike on Ariha" and records[0].published == "2024-03-19"
-    assert quarantined[0]["reason"] == "no_text_in_html"
+    assert quarantined[0].reason == "no_text_in_html"
 
 
 def test_json_that_breaks_parsers_is_quarantined_not_raised(tmp_path):
@@ -130,7 +130,7 @@ def test_json_that_breaks_parsers_is_quarantined_not_raised(tmp_path):
     assert "\u2028" in by_ref["sep"].text
     assert by_ref["emoji"].text.endswith("\ufffd") and by_ref["emoji"].text.encode("utf-8")
     assert isinstance(by_ref["nested"].extra["extra"], str)
-    assert sorted(q["reason"] for q in quarantined) == ["malformed_json", "malformed_json"]
+    assert sorted(q.reason for q in quarantined) == ["malformed_json", "malformed_json"]
 
 
 def test_csv_rows_that_do_not_fit_the_header_are_quarantined_whole(tmp_path):
@@ -142,9 +142,9 @@ def test_csv_rows_that_do_not_fit_the_header_are_quarantined_whole(tmp_path):
     (tmp_path / "bom.csv").write_text("\ufeffid,text\nb1,\"" + ARTICLE + "\"\n", encoding="utf-8")
     records, quarantined = read_sources([FileSource(tmp_path)])
     assert sorted(r.source_ref for r in records) == ["2", "b1"]
-    reasons = sorted((q["record_ref"], q["reason"]) for q in quarantined)
+    reasons = sorted((q.record_ref, q.reason) for q in quarantined)
     assert reasons == [("1", "ragged_row"), ("3", "ragged_row"), ("dupe.csv#2", "duplicate_columns"), ("quote.csv#3", "malformed_csv")]
-    assert "killing five civilians" in next(q["payload"] for q in quarantined if q["record_ref"] == "1")
+    assert "killing five civilians" in next(q.payload for q in quarantined if q.record_ref == "1")
 
 
 def test_odd_folder_entries_each_leave_a_row(tmp_path):
@@ -159,7 +159,7 @@ def test_odd_folder_entries_each_leave_a_row(tmp_path):
     (tmp_path / os.fsdecode(b"caf\xe9.txt")).write_text(ARTICLE + " Again.")
     records, quarantined = read_sources([FileSource(tmp_path)])
     assert sorted(r.source_ref for r in records) == ["caf\\xe9.txt", "good.txt"]
-    reasons = {q["record_ref"]: q["reason"] for q in quarantined}
+    reasons = {q.record_ref: q.reason for q in quarantined}
     assert reasons == {".git": "ignored_folder", "dangling.txt": "unreadable", "pipe.txt": "not_a_regular_file"}
 
 
@@ -176,10 +176,10 @@ def test_a_record_over_the_size_limit_is_quarantined_and_its_neighbours_read(tmp
     (tmp_path / "rows.csv").write_text('id,text\nc-huge,"' + "word " * 400 + '"\nc-ok,"' + ARTICLE + '"\n')
     records, quarantined = read_sources([FileSource(tmp_path, max_record_bytes=1000)])
     assert sorted(r.source_ref for r in records) == ["c-ok", "ok1", "ok2"]
-    rows = {q["record_ref"]: q for q in quarantined}
-    assert {r: q["reason"] for r, q in rows.items()} == {"feed.jsonl#2": "record_too_large", "c-huge": "record_too_large"}
-    assert "over the 1000-byte limit for one record (CONFLICT_EVENTS_MAX_RECORD_BYTES)" in rows["feed.jsonl#2"]["detail"]
-    assert json.loads(rows["feed.jsonl#2"]["payload"])["size"] == len(lines[1])
+    rows = {q.record_ref: q for q in quarantined}
+    assert {r: q.reason for r, q in rows.items()} == {"feed.jsonl#2": "record_too_large", "c-huge": "record_too_large"}
+    assert "over the 1000-byte limit for one record (CONFLICT_EVENTS_MAX_RECORD_BYTES)" in rows["feed.jsonl#2"].detail
+    assert json.loads(rows["feed.jsonl#2"].payload)["size"] == len(lines[1])
 
 
 def test_a_file_with_more_records_than_the_limit_is_quarantined_whole(tmp_path):
@@ -188,8 +188,8 @@ def test_a_file_with_more_records_than_the_limit_is_quarantined_whole(tmp_path):
     (tmp_path / "many.csv").write_text("text\n" + "".join(f'"{ARTICLE} Row {i}."\n' for i in range(6)))
     records, quarantined = read_sources([FileSource(tmp_path, max_records_per_file=5)])
     assert sorted(r.source_ref for r in records) == [f"few.jsonl#{i}" for i in range(1, 6)]
-    assert sorted((q["record_ref"], q["reason"]) for q in quarantined) == [("many.csv", "too_many_records"), ("many.jsonl", "too_many_records")]
-    assert "more than 5 records in one file (CONFLICT_EVENTS_MAX_RECORDS_PER_FILE)" in quarantined[0]["detail"]
+    assert sorted((q.record_ref, q.reason) for q in quarantined) == [("many.csv", "too_many_records"), ("many.jsonl", "too_many_records")]
+    assert "more than 5 records in one file (CONFLICT_EVENTS_MAX_RECORDS_PER_FILE)" in quarantined[0].detail
 
 
 def test_html_passed_as_text_is_read_as_a_web_page(tmp_path):
@@ -225,8 +225,8 @@ def test_a_file_that_disappears_while_the_folder_is_read_leaves_a_row(tmp_path, 
     rest = list(items)
     assert first.source_ref == "a.txt" and rest[1].source_ref == "c.txt"
     row = rest[0]
-    assert (row["record_ref"], row["stage"]) == ("b.txt", "ingest")
-    assert row["reason"] == ("not_a_regular_file" if change == "folder" else "unreadable")
+    assert (row.record_ref, row.stage) == ("b.txt", "ingest")
+    assert row.reason == ("not_a_regular_file" if change == "folder" else "unreadable")
 
 
 def test_the_stream_reads_a_file_only_when_a_batch_needs_it(tmp_path):
@@ -244,7 +244,7 @@ def test_the_stream_reads_a_file_only_when_a_batch_needs_it(tmp_path):
         batches.append(next_batch(stream, 3))
     refs = [r.source_ref for b in batches for r in b[0]]
     assert refs == ["f0-3", "f1-0", "f1-1", "f1-2", "f1-3"]
-    reasons = [q["reason"] for b in batches for q in b[1]]
+    reasons = [q.reason for b in batches for q in b[1]]
     assert reasons == ["unreadable", "malformed_json"]  # the vanished file is a row too, not a gap
     assert [len(b[0]) + len(b[1]) for b in batches] == [3, 3, 1]  # quarantine rows count towards a batch
 

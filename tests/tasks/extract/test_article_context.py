@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tasks.evaluate import primary_event
+from conflict_events.evaluation.scoring import primary_event
 from tasks.extract.gazetteer import skeleton
 
 from conftest import code_text

@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 
 from tasks.clean import clean_records
-from tasks.evaluate import primary_event
+from conflict_events.evaluation.scoring import primary_event
 from tasks.extract.coder import code_articles
 from tasks.ingest import FileSource, read_sources
-from tasks.records import RawRecord
-from tasks.schemas import SUB_EVENT_TYPES
+from conflict_events.models import RawRecord
+from conflict_events.schemas import SUB_EVENT_TYPES
 
 from conftest import PROJECT_ROOT, SAMPLES, code_text
 

@@ -15,15 +15,15 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from prefect.cache_policies import NONE
 from prefect.tasks import exponential_backoff
 
-from tasks import artifacts
+from conflict_events.reports import artifacts
 from tasks.clean import CleanResult, clean_records
 from tasks.extract.coder import Resources, code_articles
-from tasks.incremental import LakeState, read_lake_state
+from conflict_events.lake.state import LakeState, read_lake_state
 from tasks.ingest import Item, next_batch
-from tasks.publish import Lake, PublishResult
-from tasks.records import RawRecord
-from tasks.schemas import SCHEMAS
-from tasks.validate import DatasetReport, Validator, drop_orphan_events
+from conflict_events.lake.store import Lake, PublishResult
+from conflict_events.models import RawRecord
+from conflict_events.schemas import SCHEMAS
+from conflict_events.quality.validator import DatasetReport, Validator, drop_orphan_events
 
 # Inputs are article batches: hashing them for Prefect's cache would cost time and buy nothing.
 STAGE = dict(cache_policy=NONE, persist_result=False)

@@ -11,8 +11,8 @@ import pyarrow as pa
 import pytest
 
 from scripts.build_suites import SUITES, render
-from tasks.schemas import SCHEMAS
-from tasks.validate import (
+from conflict_events.schemas import SCHEMAS
+from conflict_events.quality.validator import (
     PARTIAL_VALUES,
     UNEXPECTED_VALUES,
     DatasetReport,
@@ -129,7 +129,7 @@ def test_batches_with_all_null_optional_columns_or_no_rows_pass(validator):
 
 
 def test_events_of_a_rejected_article_go_to_quarantine_with_it():
-    from tasks.validate import drop_orphan_events
+    from conflict_events.quality.validator import drop_orphan_events
 
     table = pa.Table.from_pylist([event(event_id="e1"), event(event_id="e2", article_id="b" * 64)], schema=SCHEMAS["events"])
     kept, quarantined = drop_orphan_events(table, {"b" * 64}, "run")

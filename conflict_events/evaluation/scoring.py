@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from tasks.clean import article_id_of_record_text
-from tasks.summary import is_record_level
+from conflict_events.summary import is_record_level
 
 SHELLING_CAUSES = {"Shelling/artillery/missile attack", "Air/drone strike"}
 CAUSE_FITS = {

@@ -31,10 +31,10 @@ def s3_lake(monkeypatch):
 
 
 def test_an_s3_lake_publishes_reads_back_and_verifies(s3_lake, tmp_path):
-    from tasks.incremental import read_lake_state
-    from tasks.publish import Lake
-    from tasks.spool import RunSpool
-    from tasks.verify import verify_lake
+    from conflict_events.lake.state import read_lake_state
+    from conflict_events.lake.store import Lake
+    from conflict_events.lake.spool import RunSpool
+    from conflict_events.lake.verify import verify_lake
 
     lake = Lake(s3_lake)
     assert not lake.is_local

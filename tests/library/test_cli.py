@@ -186,7 +186,7 @@ def test_evaluate_exits_1_when_the_run_fails(eval_files, capsys, monkeypatch):
 @pytest.fixture
 def small_lake(tmp_path):
     """Two quarantine versions; v000002 hard-links v000001's file and adds one of its own."""
-    from tasks.publish import Lake
+    from conflict_events.lake.store import Lake
 
     root = tmp_path / "lake"
     lake = Lake(str(root))

@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tasks.publish import Lake, LakeError
-from tasks.schemas import SCHEMAS
+from conflict_events.lake.store import Lake, LakeError
+from conflict_events.schemas import SCHEMAS
 
 from conftest import articles_table as articles
 from conftest import quarantine_table as quarantine_rows
@@ -156,7 +156,7 @@ def test_quarantine_rows_already_published_are_not_added_again(tmp_path):
 
 
 def test_a_publish_waits_for_the_lock_and_gives_up_with_a_clear_message(tmp_path):
-    from tasks.lock import LakeBusy, publish_lock
+    from conflict_events.lake.lock import LakeBusy, publish_lock
 
     lake = Lake(str(tmp_path))
     with publish_lock(str(tmp_path), "holder-run", timeout=1):
@@ -192,7 +192,7 @@ def test_a_killed_holder_releases_the_lock(tmp_path):
     import sys
 
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"from tasks.lock import publish_lock; import time\nwith publish_lock({str(tmp_path)!r}, 'doomed', 5):\n    print('held', flush=True); time.sleep(60)"],
+        [sys.executable, "-c", f"from conflict_events.lake.lock import publish_lock; import time\nwith publish_lock({str(tmp_path)!r}, 'doomed', 5):\n    print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True,
     )
     assert holder.stdout.readline().strip() == "held"
@@ -232,7 +232,7 @@ def test_a_removal_cut_short_and_half_written_small_files_are_tidied_by_the_next
 
 
 def test_a_spooled_file_is_published_whole_with_its_checksum(tmp_path):
-    from tasks.spool import RunSpool
+    from conflict_events.lake.spool import RunSpool
 
     lake = Lake(str(tmp_path / "lake"))
     lake.commit("articles", lake.stage("articles", articles("old"), "r0"))
@@ -251,8 +251,8 @@ def test_a_spooled_file_is_published_whole_with_its_checksum(tmp_path):
 
 
 def test_spooled_quarantine_rows_already_published_are_filtered_row_group_by_row_group(tmp_path, monkeypatch):
-    from tasks import spool as spool_module
-    from tasks.spool import RunSpool
+    from conflict_events.lake import spool as spool_module
+    from conflict_events.lake.spool import RunSpool
 
     monkeypatch.setattr(spool_module, "ROW_GROUP_ROWS", 2)
     lake = Lake(str(tmp_path / "lake"))
@@ -267,7 +267,7 @@ def test_spooled_quarantine_rows_already_published_are_filtered_row_group_by_row
 
 
 def test_a_spooled_file_with_another_schema_is_refused(tmp_path):
-    from tasks.spool import SpooledTable
+    from conflict_events.lake.spool import SpooledTable
 
     path = tmp_path / "odd.parquet"
     pq.write_table(pa.table({"x": [1]}), path)

@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from tasks.publish import Lake
-from tasks.schemas import SCHEMAS
+from conflict_events.lake.store import Lake
+from conflict_events.schemas import SCHEMAS
 
 
 @dataclass

@@ -25,8 +25,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from tasks.lock import exclusive
-from tasks.records import quarantine_row
+from conflict_events.lake.lock import exclusive
+from conflict_events.models import QuarantineRow
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +241,7 @@ def drop_orphan_events(events: pa.Table, kept_article_ids: set[str], run_id: str
     if not orphan:
         return events, []
     quarantined = [
-        quarantine_row(row["event_id"], "validate", "article_rejected", "its article failed validation", row, run_id)
+        QuarantineRow.of(row["event_id"], "validate", "article_rejected", "its article failed validation", row, run_id)
         for row in events.take(pa.array(orphan, pa.int64())).to_pylist()
     ]
     keep = [i for i in range(events.num_rows) if i not in set(orphan)]
@@ -387,7 +387,7 @@ class Validator:
         for index, labels in sorted(failed_rows.items()):
             row = records[index]
             quarantined.append(
-                quarantine_row(
+                QuarantineRow.of(
                     str(row.get(id_column)), "validate", "failed_expectations",
                     f"{dataset} row failed: {', '.join(sorted(set(labels)))}", row, run_id,
                 )

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from tasks.artifacts import events_table_rows, md, run_page_html, stage_counts, summary_markdown
-from tasks.schemas import SCHEMAS
+from conflict_events.reports.artifacts import events_table_rows, md, run_page_html, stage_counts, summary_markdown
+from conflict_events.schemas import SCHEMAS
 
 SUMMARY = {
     "run_id": "r1", "mode": "incremental", "recode_reason": None, "records_in": 12, "unchanged": 5, "articles": 4,

@@ -15,8 +15,8 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from tasks.publish import JOURNAL, MANIFEST, POINTER, Lake, LakeError
-from tasks.schemas import SCHEMAS
+from conflict_events.lake.store import JOURNAL, MANIFEST, POINTER, Lake, LakeError
+from conflict_events.schemas import SCHEMAS
 
 CHUNK = 1 << 20  # bytes hashed per read: a file of any size needs only this much memory
 

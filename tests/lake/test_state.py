@@ -7,9 +7,9 @@ import shutil
 from conftest import REFERENCE
 from tasks.extract.coder import extractor_version
 from tasks.extract.nlp import installed_model_version, model_version
-from tasks.incremental import published_articles, read_lake_state
-from tasks.publish import Lake
-from tasks.schemas import SCHEMAS
+from conflict_events.lake.state import published_articles, read_lake_state
+from conflict_events.lake.store import Lake
+from conflict_events.schemas import SCHEMAS
 
 
 def articles(*texts):

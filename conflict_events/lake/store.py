@@ -23,10 +23,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
-from tasks.lock import publish_lock
-from tasks.records import utc_now
-from tasks.schemas import KEY_COLUMNS, SCHEMAS
-from tasks.spool import SpooledTable, iter_spooled
+from conflict_events.lake.lock import publish_lock
+from conflict_events.models import utc_now
+from conflict_events.schemas import KEY_COLUMNS, SCHEMAS
+from conflict_events.lake.spool import SpooledTable, iter_spooled
 
 Rows = pa.Table | SpooledTable  # new rows: in memory, or a run's spool file (streamed, never loaded whole)
 
@@ -378,7 +378,7 @@ class Lake:
 
     @contextmanager
     def locked(self, run_id: str, timeout: float, say: Callable[[str], None] = lambda _: None) -> Iterator[None]:
-        """Hold the lake's publish lock (local lakes; see tasks/lock.py), then tidy what crashed runs left."""
+        """Hold the lake's publish lock (local lakes; see lock.py), then tidy what crashed runs left."""
         if self.is_local:
             with publish_lock(self.root, run_id, timeout, say):
                 self.recover(say)

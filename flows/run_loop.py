@@ -21,16 +21,16 @@ from typing import Any, Protocol
 
 from conflict_events import code_version
 from conflict_events.settings import Settings, quality_dir
-from tasks import stages
-from tasks.artifacts import run_page_path
+from tasks import prefect_tasks as stages
+from conflict_events.reports.artifacts import run_page_path
 from tasks.extract.coder import extractor_version
 from tasks.extract.nlp import installed_model_version
-from tasks.incremental import LakeState, published_articles
+from conflict_events.lake.state import LakeState, published_articles
 from tasks.ingest import FileSource, stream_sources
-from tasks.publish import run_tables
-from tasks.spool import RunSpool
-from tasks.summary import QuarantineTally, check_accounting, run_summary, without_failed
-from tasks.validate import DatasetReport
+from conflict_events.lake.store import run_tables
+from conflict_events.lake.spool import RunSpool
+from conflict_events.summary import QuarantineTally, check_accounting, run_summary, without_failed
+from conflict_events.quality.validator import DatasetReport
 
 
 class Wiring(Protocol):

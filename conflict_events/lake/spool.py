@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tasks.schemas import SCHEMAS
+from conflict_events.schemas import SCHEMAS
 
 # A row group is written when either limit is reached: rows keep Parquet readers' groups a useful
 # size, bytes keep long texts (quarantine payloads carry whole records) from piling up in memory.

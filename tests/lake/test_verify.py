@@ -8,9 +8,9 @@ import json
 import pyarrow as pa
 import pytest
 
-from tasks.publish import Lake
-from tasks.schemas import SCHEMAS
-from tasks.verify import verify_lake
+from conflict_events.lake.store import Lake
+from conflict_events.schemas import SCHEMAS
+from conflict_events.lake.verify import verify_lake
 
 from conftest import articles_table as articles
 from conftest import flip_byte_in_place

@@ -16,7 +16,7 @@ class CountingWiring:
     """DirectWiring in this process, noting how many records were read each time a batch reaches validation."""
 
     def __init__(self):
-        from flows.batches import DirectWiring
+        from flows.run_loop import DirectWiring
 
         self.inner = DirectWiring(1)
         self.in_flight = self.inner.in_flight
@@ -39,8 +39,8 @@ def test_records_are_read_a_few_batches_ahead_of_validation_not_all_at_once(tmp_
     import logging
 
     from conflict_events.settings import get_settings
-    from flows.batches import run_batches
-    from tasks import stages
+    from flows.run_loop import run_batches
+    from tasks import prefect_tasks as stages
 
     for n, records in enumerate(corpus.generate(30, seed=5)[i : i + 10] for i in range(0, 30, 10)):
         (tmp_path / "feed").mkdir(exist_ok=True)
@@ -85,8 +85,8 @@ def test_a_run_that_fails_leaves_no_version_and_no_spool(tmp_path, failing):
     import logging
 
     from conflict_events.settings import get_settings
-    from flows.batches import run_batches
-    from tasks import stages
+    from flows.run_loop import run_batches
+    from tasks import prefect_tasks as stages
 
     corpus.write_jsonl(corpus.generate(6, seed=9), tmp_path / "feed" / "feed.jsonl")
     settings = get_settings(

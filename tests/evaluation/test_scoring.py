@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from tasks.clean import clean_records
-from tasks.evaluate import (
+from conflict_events.evaluation.scoring import (
     NOT_IN_LAKE,
     GoldError,
     admin1_matches,
@@ -23,7 +23,7 @@ from tasks.evaluate import (
     score_seeds,
     seed_field_checks,
 )
-from tasks.records import RawRecord, quarantine_row
+from conflict_events.models import RawRecord, QuarantineRow
 
 STRIKE = "Russian warplanes struck the town of Ariha in Idlib province on Tuesday, killing 12 civilians, monitors said."
 BOMB = "A car bomb exploded in the town of Azaz in Aleppo province on Monday, killing five people, a monitoring group said."
@@ -93,15 +93,15 @@ def test_a_duplicate_maps_to_the_kept_copy_and_other_quarantine_reasons_to_no_ar
 
 def test_seed_gold_keys_match_the_file_name_of_a_relative_path_and_validate_rows_their_source_ref():
     articles = [{"source_ref": "batch/000_a.txt", "article_id": "A"}, {"source_ref": "other/000_a.txt.bak", "article_id": "B"}]
-    rejected = quarantine_row("C" * 64, "validate", "failed_expectations", "articles row failed: n_chars", {"source_ref": "batch/001_b.txt"})
+    rejected = QuarantineRow.of("C" * 64, "validate", "failed_expectations", "articles row failed: n_chars", {"source_ref": "batch/001_b.txt"})
     article_of_gold, missing = map_gold_to_articles(["000_a.txt", "001_b.txt"], articles, [rejected])
     assert article_of_gold == {"000_a.txt": "A"}
     assert missing == {"001_b.txt": "quarantined validate:failed_expectations"}
 
 
-def test_an_article_published_by_a_later_run_wins_over_an_old_quarantine_row():
+def test_an_article_published_by_a_later_run_wins_over_an_old_QuarantineRow.of():
     articles, _ = cleaned([("g1", STRIKE)])
-    old = quarantine_row("g1", "extract", "extract_error", "ValueError: boom", {"text": STRIKE})
+    old = QuarantineRow.of("g1", "extract", "extract_error", "ValueError: boom", {"text": STRIKE})
     assert map_gold_to_articles(["g1"], articles, [old]) == ({"g1": articles[0]["article_id"]}, {})
 
 
@@ -110,8 +110,8 @@ def test_events_rejected_by_validation_explain_why_a_published_article_has_no_ev
     for article in articles:
         article["run_id"] = "run-2"
     bad = event(articles[0]["article_id"], country=None)
-    rejected = quarantine_row("e1", "validate", "failed_expectations", "events row failed: not_null(country)", bad, "run-2")
-    older = quarantine_row("e0", "validate", "failed_expectations", "events row failed: range(fatalities)", event(articles[1]["article_id"]), "run-1")
+    rejected = QuarantineRow.of("e1", "validate", "failed_expectations", "events row failed: not_null(country)", bad, "run-2")
+    older = QuarantineRow.of("e0", "validate", "failed_expectations", "events row failed: range(fatalities)", event(articles[1]["article_id"]), "run-1")
     article_of_gold, missing = map_gold_to_articles(["g1", "g2"], articles, [rejected, older])
     assert article_of_gold == {"g1": articles[0]["article_id"], "g2": articles[1]["article_id"]}
     assert missing == {"g1": "events quarantined validate:failed_expectations (events row failed: not_null(country))"}

@@ -7,8 +7,8 @@ import os
 import pyarrow.parquet as pq
 
 from conftest import articles_table, quarantine_table
-from tasks import spool as spool_module
-from tasks.spool import RunSpool, iter_spooled
+from conflict_events.lake import spool as spool_module
+from conflict_events.lake.spool import RunSpool, iter_spooled
 
 
 def test_batches_come_back_in_order_as_row_groups(tmp_path, monkeypatch):
@@ -29,7 +29,7 @@ def test_batches_come_back_in_order_as_row_groups(tmp_path, monkeypatch):
 
 
 def test_a_dataset_with_no_rows_is_an_empty_file_with_the_schema(tmp_path):
-    from tasks.schemas import SCHEMAS
+    from conflict_events.schemas import SCHEMAS
 
     with RunSpool(tmp_path) as spool:
         spool.add_rows("quarantine", [])
@@ -39,7 +39,7 @@ def test_a_dataset_with_no_rows_is_an_empty_file_with_the_schema(tmp_path):
 
 
 def test_rows_are_cast_to_the_dataset_schema(tmp_path):
-    from tasks.schemas import SCHEMAS
+    from conflict_events.schemas import SCHEMAS
 
     with RunSpool(tmp_path) as spool:
         rows = quarantine_table("a.txt", "b.txt").to_pylist()
@@ -81,7 +81,7 @@ def test_long_rows_are_written_out_by_size_before_the_row_count_is_reached(tmp_p
 def test_events_keep_their_first_rows_for_the_artifacts(tmp_path, monkeypatch):
     import pyarrow as pa
 
-    from tasks.schemas import SCHEMAS
+    from conflict_events.schemas import SCHEMAS
 
     monkeypatch.setitem(spool_module.HEAD_ROWS, "events", 3)
     rows = [{name: None for name in SCHEMAS["events"].names} | {"event_id": f"e{i}", "article_id": "a"} for i in range(5)]
