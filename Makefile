@@ -13,7 +13,7 @@ export GX_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 
-.PHONY: install run test server lock clean bench
+.PHONY: install run test test-fast server lock clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The edit loop: every test but the `slow` ones (no Prefect or S3 server, no flow run, no Dask cluster); under 2 minutes.
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow"
 
 # A local Prefect server with its UI. SQLite under PREFECT_HOME unless PREFECT_SERVER_DATABASE_CONNECTION_URL
 # names a PostgreSQL database (postgresql+asyncpg://user:password@host:5432/prefect).

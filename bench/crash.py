@@ -2,7 +2,7 @@
 
 One trial = write an input folder (generated articles + the bad-input corpus, unique per trial),
 start a run against a Prefect server, kill its process group at a chosen moment, verify the lake
-(no problems allowed; leftovers are notes), run the same input again without a kill, and check:
+(bench/lake_audit.py; no problems allowed, leftovers are notes), run the same input again without a kill, and check:
 exit 0, no problems and no leftovers, every input record published or quarantined as expected,
 and nothing published before the trial gone. Used by tests/flows/test_crash.py and
 scripts/benchmark_crashes.py.
@@ -10,7 +10,6 @@ scripts/benchmark_crashes.py.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -25,9 +24,9 @@ from typing import Any, Iterable, Mapping
 
 from bench.bad_input import Expected, write_corpus
 from bench.corpus import generate, write_jsonl
+from bench.lake_audit import consistency, describe, findings, lake_state, lost_rows, snapshot
 from bench.prefect_server import QUIET
-from conflict_events.lake.store import JOURNAL, Lake
-from conflict_events.lake.verify import Finding, verify_lake
+from conflict_events.lake.layout import JOURNAL, POINTER
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -147,7 +146,7 @@ def wait_for_journal(run: Run, lake: Path, stale: tuple[int, int] | None = None)
 def pointer_ids(lake: Path) -> dict[str, tuple[int, int]]:
     """Each dataset's `_CURRENT` identity (inode, mtime): a pointer write replaces the file, so it changes."""
     ids = {}
-    for pointer in Path(lake).glob("*/_CURRENT"):
+    for pointer in Path(lake).glob(f"*/{POINTER}"):
         try:
             st = os.stat(pointer)
         except FileNotFoundError:
@@ -237,100 +236,6 @@ def calibrate(run: Run, lake: Path) -> dict[str, float]:
     if measured is None:
         raise RuntimeError(f"the calibration run exited {run.returncode} or published nothing:\n{run.tail()}")
     return measured
-
-
-# --- the lake, read the way a consumer reads it ------------------------------------------------------
-
-
-@dataclass
-class Snapshot:
-    """What the lake's current versions hold: article ids and refs, quarantine findings (ref, "stage:reason")."""
-
-    article_ids: set[str] = field(default_factory=set)
-    source_refs: set[str] = field(default_factory=set)
-    findings: set[tuple[str, str]] = field(default_factory=set)
-    duplicate_ids: int = 0
-    orphan_events: int = 0
-
-
-def snapshot(lake: Path) -> Snapshot:
-    """Read the current versions (through `_CURRENT` and each manifest's file list)."""
-    if not Path(lake).is_dir():
-        return Snapshot()
-    store = Lake(str(lake))
-    articles = store.read_current("articles", ["article_id", "source_ref"])
-    events = store.read_current("events", ["article_id"])
-    quarantine = store.read_current("quarantine", ["record_ref", "stage", "reason"])
-    shot = Snapshot()
-    if articles is not None:
-        ids = articles.column("article_id").to_pylist()
-        shot.article_ids, shot.source_refs = set(ids), set(articles.column("source_ref").to_pylist())
-        shot.duplicate_ids = len(ids) - len(shot.article_ids)
-    if events is not None:
-        shot.orphan_events = sum(1 for a in events.column("article_id").to_pylist() if a not in shot.article_ids)
-    if quarantine is not None:
-        q = quarantine.to_pydict()
-        shot.findings = {(r, f"{s}:{why}") for r, s, why in zip(q["record_ref"], q["stage"], q["reason"], strict=True)}
-    return shot
-
-
-def lost_rows(expected: Iterable[Expected], before: Snapshot, after: Snapshot) -> list[str]:
-    """Every row lost: an input record neither published nor quarantined as expected, or an earlier row gone."""
-    lost = []
-    for e in expected:
-        found = e.ref in after.source_refs if e.outcome == "article" else (e.ref, e.outcome) in after.findings
-        if not found:
-            lost.append(f"{e.kind}: {e.ref!r} is not {'published' if e.outcome == 'article' else 'quarantined as ' + e.outcome}")
-    lost += [f"article {a} was published before the trial and is gone" for a in sorted(before.article_ids - after.article_ids)]
-    lost += [f"quarantine row {f} was published before the trial and is gone" for f in sorted(before.findings - after.findings)]
-    return lost
-
-
-def consistency(shot: Snapshot) -> list[str]:
-    """Cross-dataset faults in the current versions: an article twice, an event of no current article."""
-    faults = []
-    if shot.duplicate_ids:
-        faults.append(f"{shot.duplicate_ids} duplicate article_id rows in articles")
-    if shot.orphan_events:
-        faults.append(f"{shot.orphan_events} events whose article is not in articles")
-    return faults
-
-
-def lake_state(lake: Path, notes: list[Finding]) -> str:
-    """What a kill left, in a few words: the journal (and which of its datasets were switched), and verify's notes."""
-    lake = Path(lake)
-    if not lake.is_dir():
-        return "no lake"
-    parts = []
-    journal = lake / JOURNAL
-    if journal.exists():
-        info = json.loads(journal.read_text())
-        store = Lake(str(lake))
-        staged, switched = [], []
-        for dataset in info["datasets"]:
-            current = store.current_version(dataset)
-            for version in store.version_folders(dataset):
-                if (store.manifest(dataset, version) or {}).get("run_id") == info["run_id"]:
-                    (switched if version == current else staged).append(dataset)
-        parts.append(f"journal({len(info['datasets'])} datasets: {len(staged)} staged, {len(switched)} switched)")
-    for kind, label in (("incomplete_version", "no-manifest"), ("temp_file", "temp")):
-        count = sum(1 for n in notes if n.kind == kind)
-        if count:
-            parts.append(f"{count} {label}")
-    return " ".join(parts) or "clean"
-
-
-def findings(lake: Path) -> tuple[list[Finding], list[Finding]]:
-    """verify_lake's problems and notes (none of either before the lake exists)."""
-    if not Path(lake).is_dir():
-        return [], []
-    report = verify_lake(str(lake))
-    return report.problems, report.notes
-
-
-def describe(items: Iterable[Finding]) -> list[str]:
-    """Findings as one line each."""
-    return [f"{f.kind}: {f.path} ({f.detail})" for f in items]
 
 
 # --- one trial ---------------------------------------------------------------------------------------

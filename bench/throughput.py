@@ -30,21 +30,26 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 import pyarrow.compute as pc
 
 from bench import corpus
+
+if TYPE_CHECKING:
+    from flows.run_loop import Wiring
 from bench.prefect_server import prefect_server
 
 SHARD = 1000  # articles per input file
 STAGE_ORDER = ("ingest", "clean", "extract", "validate", "report", "publish", "report-artifacts")
-STAGE_NAMES = {  # wiring stage name -> Prefect task name (extract is timed on the workers)
-    "ingest": "ingest", "clean": "clean", "validate": "validate", "build_report": "report",
-    "publish": "publish", "report_artifacts": "report-artifacts",
+STAGE_NAMES = {  # wiring stage -> Prefect task name (extract is timed on the workers; a bare run has no artifacts)
+    "ingest": "ingest", "clean": "clean", "validate": "validate", "build_report": "report", "publish": "publish",
 }
 
 
@@ -63,9 +68,9 @@ def write_corpus(folder: Path, n: int, seed: int) -> Path:
 
 def events_digest(lake: str) -> tuple[int, str]:
     """Row count and sha256 of the current events, sorted by event_id: equal digests, identical events."""
-    from conflict_events.lake.store import Lake
+    from conflict_events.lake.factory import open_lake
 
-    events = Lake(lake).read_current("events")
+    events = open_lake(lake).read_current("events")
     if events is None:
         return 0, ""
     events = events.take(pc.sort_indices(events, [("event_id", "ascending")]))
@@ -78,39 +83,40 @@ def events_digest(lake: str) -> tuple[int, str]:
 # --- the child: one run ---------------------------------------------------------------------
 
 
-class TimedWiring:
-    """Wraps a wiring: wall seconds per stage called here; extraction seconds as measured on the workers."""
+def timed(wiring: Wiring) -> tuple[Wiring, dict[str, float]]:
+    """The wiring with wall seconds summed per stage called here, and extraction seconds as measured on the workers.
 
-    def __init__(self, inner):
-        self.inner = inner
-        inner.extract = timed_extract
-        self.in_flight = inner.in_flight
-        self.seconds: dict[str, float] = defaultdict(float)
+    The inner wiring's extract must be `timed_extract`, which sends its seconds back with its result.
+    """
+    seconds: dict[str, float] = defaultdict(float)
 
-    def run(self, stage: str, *args: Any) -> Any:
-        if stage in self.inner.PREFECT_ONLY:  # not run bare: nothing to time
-            return self.inner.run(stage, *args)
-        began = time.perf_counter()
-        try:
-            return self.inner.run(stage, *args)
-        finally:
-            self.seconds[STAGE_NAMES[stage]] += time.perf_counter() - began
+    def clocked(name: str, stage: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return stage(*args)
+            finally:
+                seconds[name] += time.perf_counter() - began
 
-    def submit(self, *args: Any) -> Future:
-        future = self.inner.submit(*args)  # the inner wiring's extract is timed_extract (see __init__)
+        return call
+
+    def extract(*args: Any) -> Future:
         unwrapped: Future = Future()
 
         def unwrap(done: Future) -> None:
             try:
-                result, seconds = done.result()
+                result, spent = done.result()
             except BaseException as exc:
                 unwrapped.set_exception(exc)
                 return
-            self.seconds["extract"] += seconds
+            seconds["extract"] += spent
             unwrapped.set_result(result)
 
-        future.add_done_callback(unwrap)
+        wiring.extract(*args).add_done_callback(unwrap)
         return unwrapped
+
+    stages = {field: clocked(name, getattr(wiring, field)) for field, name in STAGE_NAMES.items()}
+    return replace(wiring, extract=extract, **stages), seconds
 
 
 def timed_extract(*args: Any) -> tuple[Any, float]:
@@ -148,7 +154,10 @@ def name_of(task_run_name: str) -> str:
 
 def run_child(args: argparse.Namespace) -> None:
     from conflict_events.settings import get_settings, local_workers
-    from flows.run_loop import DirectWiring, run_batches
+    from conflict_events.models import RunContext
+    from conflict_events.settings import quality_dir
+    from flows.direct import direct_wiring
+    from flows.run_loop import run_batches
     from tasks import prefect_tasks as stages
 
     settings = get_settings(lake=args.lake, batch_size=args.batch_size, workers=1 if args.mode == "serial" else args.workers)
@@ -165,21 +174,19 @@ def run_child(args: argparse.Namespace) -> None:
         import logging
 
         logging.basicConfig(level=logging.WARNING)
-        direct = DirectWiring(workers)
-        wiring = TimedWiring(direct)
-        try:
+        context = RunContext("bench-" + args.mode, datetime.now(timezone.utc).date(), quality_dir(settings))
+        with direct_wiring(workers, extract=timed_extract) as direct:
+            wiring, clock = timed(direct)
             state = stages.lake_state.fn(settings.lake)
-            summary = run_batches([args.input], False, settings, "bench-" + args.mode, state, wiring, logging.getLogger("bench"))
-        finally:
-            direct.close()
+            summary = run_batches([args.input], False, settings, context, state, wiring, logging.getLogger("bench"))
         wall = time.perf_counter() - began
-        seconds = dict(wiring.seconds)
+        seconds = dict(clock)
     count, digest = events_digest(args.lake)
     result = {
         "mode": args.mode, "workers": workers, "batch_size": settings.batch_size, "wall_seconds": wall,
-        "stage_seconds": seconds, "records_in": summary["records_in"],
-        "articles": summary["articles"], "events": summary["events"], "quarantined": summary["quarantined"],
-        "unaccounted": summary["unaccounted"], "events_rows": count, "events_sha256": digest,
+        "stage_seconds": seconds, "records_in": summary.records_in,
+        "articles": summary.articles, "events": summary.events, "quarantined": summary.quarantined,
+        "unaccounted": summary.unaccounted, "events_rows": count, "events_sha256": digest,
     }
     Path(args.result).write_text(json.dumps(result, indent=2))
 

@@ -78,12 +78,11 @@ class QuarantineRow:
 
 @dataclass(frozen=True)
 class RunContext:
-    """What every stage of one run shares: who it is, what day it is, where it writes."""
+    """What the stages of one run share besides the settings: which run, which day, where its quality report goes."""
 
     run_id: str
-    run_date: date
-    lake: str
-    quality_dir: Path
+    run_date: date  # UTC; the day relative dates and the suites' date ranges are judged against
+    quality_dir: Path  # the lake's Great Expectations project
 
 
 @dataclass

@@ -7,21 +7,24 @@ Extraction runs on a task runner of its own: worker processes on this machine, o
 
 from __future__ import annotations
 
-import inspect
+import os
 import uuid
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
+from datetime import datetime, timezone
 from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import Task, flow, get_run_logger
+from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from conflict_events.settings import Settings, get_settings, local_workers
-from flows.run_loop import run_batches
+from conflict_events.models import RunContext, RunSummary
+from conflict_events.settings import Settings, get_settings, local_workers, quality_dir
+from flows.run_loop import Wiring, run_batches
 from tasks import prefect_tasks as stages
-
-EXTRACT_PARAMETERS = list(inspect.signature(stages.extract.fn).parameters)
 
 
 def extract_runner(settings: Settings) -> TaskRunner:
@@ -36,6 +39,22 @@ def extract_runner(settings: Settings) -> TaskRunner:
     return ProcessPoolTaskRunner(max_workers=workers)
 
 
+@contextmanager
+def workers_report_here() -> Iterator[None]:
+    """Worker processes report to this run's Prefect API: without PREFECT_API_URL in their environment,
+    each would start a temporary server of its own (15-35 s and ~300 MB each here)."""
+    before = os.environ.get("PREFECT_API_URL")
+    # The process pool copies os.environ into its workers when it submits the first task.
+    os.environ["PREFECT_API_URL"] = str(get_client(sync_client=True).api_url)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = before
+
+
 def in_flight_for(runner: TaskRunner, settings: Settings) -> int:
     """Batches to keep submitted: one per worker thread, plus one so no worker waits while a result is validated."""
     if settings.dask_address:
@@ -43,44 +62,59 @@ def in_flight_for(runner: TaskRunner, settings: Settings) -> int:
     return local_workers(settings) + 1
 
 
-class PrefectWiring:
-    """The stages as Prefect tasks; extract submitted to the run's extract runner."""
+def quoted(stage: Task) -> Callable[..., Any]:
+    """Call a task with its arguments quoted: Prefect then passes batches as they are instead of walking them for futures."""
+    return lambda *args: stage(*(quote(a) for a in args))
 
-    def __init__(self, runner: TaskRunner, in_flight: int, on_dask: bool):
-        self.runner = runner
-        self.in_flight = in_flight
-        # quote() is a tuple subclass, and Dask takes tuples in what it ships for task specs: a quoted
-        # Path arrives as a 1-tuple. On Dask the parameters go bare (Prefect then walks the batch once).
-        self.wrap = (lambda value: value) if on_dask else quote
 
-    def run(self, stage: str, *args: Any) -> Any:
-        # quote(): batches and dicts go to tasks as they are (they add to them); Prefect need not walk them for futures.
-        return getattr(stages, stage)(*[quote(a) for a in args])
+def done(value: Any) -> Future:
+    """A future that already holds its result (extraction run in this process)."""
+    future: Future = Future()
+    future.set_result(value)
+    return future
 
-    def submit(self, *args: Any) -> Future:
-        return self.runner.submit(stages.extract, dict(zip(EXTRACT_PARAMETERS, (self.wrap(a) for a in args), strict=True)))
+
+def prefect_wiring(runner: TaskRunner, settings: Settings) -> Wiring:
+    """The stages as Prefect tasks in this flow run; extract submitted to the run's extract runner."""
+    # quote() is a tuple subclass, and Dask takes tuples in what it ships for task specs: a quoted Path
+    # arrives as a 1-tuple. On Dask the parameters go bare (Prefect then walks the batch once).
+    wrap = (lambda value: value) if settings.dask_address else quote
+    return Wiring(
+        ingest=quoted(stages.ingest),
+        clean=quoted(stages.clean),
+        extract=lambda articles, reference_dir, model, run_id: runner.submit(
+            stages.extract, {"articles": wrap(articles), "reference_dir": wrap(reference_dir), "spacy_model": wrap(model), "run_id": run_id}
+        ),
+        extract_here=lambda *args: done(quoted(stages.extract)(*args)),
+        validate=quoted(stages.validate),
+        build_report=quoted(stages.build_report),
+        publish=quoted(stages.publish),
+        report_artifacts=quoted(stages.report_artifacts),
+        in_flight=in_flight_for(runner, settings),
+    )
 
 
 @flow(name="conflict-events-pipeline", log_prints=True)
 def pipeline(
     inputs: list[str], lake: str = "data/lake", full: bool = False, batch_size: int | None = None,
     workers: int | None = None, dask_address: str | None = None,
-) -> dict[str, Any]:
+) -> RunSummary:
     """One run: every new input record ends as an article (with its events) or a quarantine row, then one publish."""
     settings = get_settings(lake=lake, batch_size=batch_size, workers=workers, dask_address=dask_address)
     log = get_run_logger()
-    run_id = str(flow_run.id or uuid.uuid4())
+    context = RunContext(
+        run_id=str(flow_run.id or uuid.uuid4()), run_date=datetime.now(timezone.utc).date(), quality_dir=quality_dir(settings),
+    )
     state = stages.lake_state(settings.lake)
     try:
-        with extract_runner(settings) as runner:
-            wiring = PrefectWiring(runner, in_flight_for(runner, settings), on_dask=bool(settings.dask_address))
-            return run_batches(inputs, full, settings, run_id, state, wiring, log)
+        with extract_runner(settings) as runner, workers_report_here():
+            return run_batches(inputs, full, settings, context, state, prefect_wiring(runner, settings), log)
     except Exception as exc:
         # The reason goes to the log, the flow run's state and the summary artifact's history.
         reason = f"{type(exc).__name__}: {exc}"
         log.error("run failed, nothing published; current versions stay %s. Reason: %s", state.versions, reason)
         try:
-            stages.failure_artifact({"run_id": run_id, "current_before": state.versions}, reason)
+            stages.failure_artifact(RunSummary(run_id=context.run_id, mode="failed", lake=settings.lake, current_before=state.versions), reason)
         except Exception as artifact_error:  # the run's own failure is the one to report
             log.warning("could not record the failure as an artifact: %s", artifact_error)
         raise

@@ -75,7 +75,7 @@ def main() -> None:
     inputs.mkdir(parents=True, exist_ok=True)
     write_jsonl(generate(args.base, args.seed), inputs / "base.jsonl")
     seconds, written, summary = timed_run(pipeline, inputs, lake)
-    print(f"build:       {args.base} articles in {seconds:7.1f} s  ({summary['articles']} articles, {summary['events']} events)")
+    print(f"build:       {args.base} articles in {seconds:7.1f} s  ({summary.articles} articles, {summary.events} events)")
 
     write_jsonl(generate(args.new, args.seed, start=args.base), inputs / "new.jsonl")
     shutil.copytree(lake, work / "lake-before")

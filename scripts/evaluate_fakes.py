@@ -14,10 +14,11 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from conflict_events.cli import format_errors, format_metrics
+from conflict_events.evaluation.report import format_errors, format_metrics
 from conflict_events.settings import get_settings
 from tasks.clean import clean_records
-from conflict_events.evaluation.scoring import GoldError, evaluate, gold_ids, load_gold
+from conflict_events.evaluation.evaluate import evaluate
+from conflict_events.evaluation.gold import GoldError, gold_ids, load_gold
 from tasks.extract.coder import Resources, code_articles
 from tasks.ingest import FileSource, read_sources
 from conflict_events.summary import without_failed

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
+from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlparse
 
+from conflict_events.article_text import article_id_of, normalise_text, split_boilerplate
 from conflict_events.calendar import MONTHS
 from conflict_events.models import RawRecord, QuarantineRow, utc_now
-
-_HEADER_RE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*", re.IGNORECASE)
-_FOOTER_RE = re.compile(r"(?:^|\n)[ \t]*Original Source:\s*(\S+)[ \t]*\s*$", re.IGNORECASE)
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_BLANK_LINES_RE = re.compile(r"\n\s*\n+")
 
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?,?\s+)?"
@@ -40,20 +36,14 @@ ENGLISH_FUNCTION_WORDS = frozenset(
 
 @dataclass
 class CleanResult:
-    """The articles that survived cleaning and the rows quarantined on the way."""
+    """The articles that survived cleaning, the rows quarantined on the way, and what the batch saw first."""
 
     articles: list[dict[str, Any]]
-    quarantined: list[dict[str, Any]]
+    quarantined: list[QuarantineRow]
     unchanged: list[str] = field(default_factory=list)  # source_refs already published with this very text
-
-
-def normalise_text(text: str) -> str:
-    """NFC, no control characters, single spaces, paragraphs separated by one blank line."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL_RE.sub(" ", text)
-    text = _SPACES_RE.sub(" ", text)
-    lines = [line.strip() for line in text.split("\n")]
-    return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
+    # Texts and own ids first met in this batch; the caller adds them to what later batches are checked against.
+    new_ids: dict[str, str] = field(default_factory=dict)  # article_id -> source_ref
+    new_refs: dict[str, str] = field(default_factory=dict)  # own id -> article_id
 
 
 def _valid_date(year: int, month: int, day: int) -> date | None:
@@ -128,18 +118,6 @@ def claimed_date_problem(raw: str | None, parsed: date | None, run_date: date, w
     return None
 
 
-def is_heading(line: str) -> bool:
-    """A title or section heading: short, no closing punctuation, no figures, mostly Capitalised words.
-
-    ("At least 12 people were killed in Aleppo on Monday" is prose that lost its full stop, not a heading.)
-    """
-    words = line.split()
-    if not 0 < len(words) <= 16 or line.rstrip().endswith((".", "!", "?", ":", ";", ",", '"', "”")) or re.search(r"\d", line):
-        return False
-    content = [w for w in words if len(w) > 3]
-    return not content or sum(w[0].isupper() for w in content) / len(content) >= 0.6
-
-
 def english_score(text: str) -> float:
     """Share of words that are common English function words (English prose scores 0.25-0.45)."""
     # A function-word profile is enough for the one decision we need (English or not) and is
@@ -160,43 +138,6 @@ def dominant_script(text: str) -> str:
     return max(counts, key=counts.get) if counts else "NONE"
 
 
-def article_id_of(text: str) -> str:
-    """sha256 hex of the normalised text: the same text under any id is the same article."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def article_id_of_record_text(raw: str) -> str:
-    """The article_id clean_record gives a record's raw text (its normalised body without boilerplate)."""
-    return article_id_of(split_boilerplate(normalise_text(raw))[0])
-
-
-def split_boilerplate(text: str) -> tuple[str, str | None, str | None, str | None]:
-    """Remove the seed header, `Original Source:` footer and headings; return (body, title, footer host, header date text)."""
-    header_date = None
-    match = _HEADER_RE.match(text)
-    if match:
-        header_date = match.group(1)
-        text = text[match.end():]
-    footer_host = None
-    footer = _FOOTER_RE.search(text)
-    if footer:
-        footer_host = footer.group(1)
-        text = text[: footer.start()]
-    paragraphs = [p for p in text.split("\n\n") if p.strip()]
-    title = None
-    body: list[str] = []
-    for index, paragraph in enumerate(paragraphs):
-        lines = paragraph.split("\n")
-        if index == 0 and match is None and len(lines) > 1 and is_heading(lines[0]):
-            title, lines = lines[0], lines[1:]  # "Title line\nFirst paragraph" (seed format without header)
-        elif len(lines) == 1 and is_heading(lines[0]) and len(paragraphs) > 1:
-            if index == 0 and match is None and title is None:
-                title = lines[0]
-            continue  # a section heading between paragraphs
-        body.append("\n".join(lines))
-    return "\n\n".join(body).strip(), title, footer_host, header_date
-
-
 def url_host(url: str | None) -> str | None:
     """The host of a URL, or None when there is none or the URL is malformed ("http://[broken")."""
     try:
@@ -212,7 +153,7 @@ def first_sentence(text: str, limit: int = 200) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
-def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: int) -> tuple[dict | None, dict | None]:
+def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: int) -> tuple[dict | None, QuarantineRow | None]:
     """One raw record -> (article row, None) or (None, quarantine row)."""
     text = normalise_text(record.text)
     if not text:
@@ -273,34 +214,38 @@ def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: i
 
 
 def clean_records(
-    records: list[RawRecord], run_date: date, seen_ids: dict[str, str], min_words: int = 5, max_chars: int = 200_000,
-    published: dict[str, str] | None = None, seen_refs: dict[str, str] | None = None,
+    records: list[RawRecord], run_date: date, seen_ids: Mapping[str, str], min_words: int = 5, max_chars: int = 200_000,
+    published: Mapping[str, str] | None = None, seen_refs: Mapping[str, str] | None = None,
 ) -> CleanResult:
-    """Clean a batch; `seen_ids` (article_id -> source_ref) carries duplicate detection across batches.
+    """Clean a batch against what earlier batches saw; `seen_ids` (article_id -> source_ref) finds duplicate texts.
 
     `published` (article_id -> source_ref of the current articles version) makes the run incremental:
     a record already published under its own ref is unchanged and skipped; the same text under
     another ref is a duplicate. `seen_refs` (own id -> article_id) catches one id given to two
     different texts in a run: the first is kept, the second quarantined as `duplicate_id`.
+    Nothing passed in is changed: what this batch saw first comes back as `new_ids` and `new_refs`,
+    so a retried or remote batch cannot lose or double the run's state.
     """
     published = published or {}
-    seen_refs = {} if seen_refs is None else seen_refs
     result = CleanResult([], [])
+    # Reads see earlier batches and this one; writes land in this batch's own maps.
+    ids = ChainMap(result.new_ids, seen_ids)
+    refs = ChainMap(result.new_refs, seen_refs or {})
     for record in records:
         article, rejected = clean_record(record, run_date, min_words, max_chars)
         if rejected is not None:
             result.quarantined.append(rejected)
             continue
         article_id = article["article_id"]
-        if published.get(article_id) == record.source_ref and article_id not in seen_ids:
-            seen_ids[article_id] = record.source_ref
+        if published.get(article_id) == record.source_ref and article_id not in ids:
+            ids[article_id] = record.source_ref
             if record.has_own_id:
-                seen_refs.setdefault(record.source_ref, article_id)  # its id stays taken for the rest of the run
+                refs.setdefault(record.source_ref, article_id)  # its id stays taken for the rest of the run
             result.unchanged.append(record.source_ref)
             continue
-        first_ref = seen_ids.get(article_id) or published.get(article_id)
+        first_ref = ids.get(article_id) or published.get(article_id)
         if first_ref is not None:
-            where = "" if article_id in seen_ids else ", already published"
+            where = "" if article_id in ids else ", already published"
             result.quarantined.append(
                 QuarantineRow.of(
                     record.source_ref, "clean", "duplicate",
@@ -308,16 +253,16 @@ def clean_records(
                 )
             )
             continue
-        if record.has_own_id and seen_refs.setdefault(record.source_ref, article_id) != article_id:
+        if record.has_own_id and refs.setdefault(record.source_ref, article_id) != article_id:
             result.quarantined.append(
                 QuarantineRow.of(
                     record.source_ref, "clean", "duplicate_id",
                     f"the id {record.source_ref!r} was already given to a different text in this run "
-                    f"(article {seen_refs[record.source_ref][:12]}); ids must be unique, the first record was kept",
+                    f"(article {refs[record.source_ref][:12]}); ids must be unique, the first record was kept",
                     record.payload(),
                 )
             )
             continue
-        seen_ids[article_id] = record.source_ref
+        ids[article_id] = record.source_ref
         result.articles.append(article)
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
@@ -10,20 +11,22 @@ from pathlib import Path
 
 import pyarrow as pa
 from prefect import get_run_logger, task
-from prefect.exceptions import MissingContextError
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
+from prefect.exceptions import MissingContextError
 from prefect.tasks import exponential_backoff
 
+from conflict_events.lake.state import LakeState, read_lake_state
+from conflict_events.lake.factory import open_lake
+from conflict_events.lake.publishing import PublishResult
+from conflict_events.models import QuarantineRow, RawRecord, RunContext, RunSummary
+from conflict_events.quality.results import RunValidation
+from conflict_events.quality.validator import Validator
 from conflict_events.reports import artifacts
 from tasks.clean import CleanResult, clean_records
 from tasks.extract.coder import Resources, code_articles
-from conflict_events.lake.state import LakeState, read_lake_state
 from tasks.ingest import Item, next_batch
-from conflict_events.lake.store import Lake, PublishResult
-from conflict_events.models import RawRecord
-from conflict_events.schemas import SCHEMAS
-from conflict_events.quality.validator import DatasetReport, Validator, drop_orphan_events
+from tasks.validate import ValidatedBatch, validate_batch
 
 # Inputs are article batches: hashing them for Prefect's cache would cost time and buy nothing.
 STAGE = dict(cache_policy=NONE, persist_result=False)
@@ -39,22 +42,41 @@ def transient_io_error(task, task_run, state) -> bool:
 IO_RETRIES = dict(retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2), retry_condition_fn=transient_io_error)
 
 
+_loading = threading.Lock()  # a warm-up thread and the first batch must not both load the model
+
+
 @lru_cache(maxsize=2)
+def _resources(reference_dir: Path, spacy_model: str) -> Resources:
+    return Resources.load(reference_dir, spacy_model)
+
+
 def coder_resources(reference_dir: Path, spacy_model: str) -> Resources:
     """spaCy, the gazetteer and the actor dictionary, loaded once per process."""
-    return Resources.load(reference_dir, spacy_model)
+    with _loading:
+        return _resources(reference_dir, spacy_model)
+
+
+def warm_up(reference_dir: Path, spacy_model: str) -> threading.Thread:
+    """Load the coder and import Great Expectations in the background, e.g. while the temporary Prefect server starts.
+
+    Both take seconds (GX's import ~5-10 s here) and a run needs both for its first batch; the server
+    starts in a process of its own, so on two cores the two overlap.
+    """
+
+    def load() -> None:
+        import great_expectations  # noqa: F401  (the import is the cost)
+
+        coder_resources(reference_dir, spacy_model)
+
+    thread = threading.Thread(target=load, name="conflict-events-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 @lru_cache(maxsize=4)
 def validator_for(expectations_dir: Path, project_dir: Path, run_date: date) -> Validator:
-    """One GX context per lake and day, reused across batches."""
+    """One GX context per lake and day, reused across batches and runs (it holds no run's state)."""
     return Validator(expectations_dir, project_dir, run_date)
-
-
-@task(name="lake-state", **IO_RETRIES, **STAGE)
-def lake_state(lake_url: str) -> LakeState:
-    """Read which articles the current version holds and which extractor coded them."""
-    return read_lake_state(lake_url)
 
 
 def run_logger() -> logging.Logger | logging.LoggerAdapter:
@@ -65,26 +87,30 @@ def run_logger() -> logging.Logger | logging.LoggerAdapter:
         return logging.getLogger("conflict_events")
 
 
+@task(name="lake-state", **IO_RETRIES, **STAGE)
+def lake_state(lake_url: str) -> LakeState:
+    """Read which articles the current version holds and which extractor coded them."""
+    return read_lake_state(lake_url)
+
+
 # No retries: the stream is a generator, and one that raised cannot be resumed. Unreadable files
 # never raise here anyway; they become quarantine rows inside the stream.
 @task(name="ingest", **STAGE)
-def ingest(stream: Iterator[Item], batch_size: int) -> tuple[list[RawRecord], list[dict], bool]:
+def ingest(stream: Iterator[Item], batch_size: int) -> tuple[list[RawRecord], list[QuarantineRow], bool]:
     """Read the next batch of records (and the quarantine rows met on the way) from the lazy input stream."""
     return next_batch(stream, batch_size)
 
 
 @task(name="clean", **STAGE)
 def clean(
-    records: list[RawRecord], run_date: date, seen_ids: dict[str, str], min_words: int, max_chars: int, published: dict[str, str],
-    seen_refs: dict[str, str],
+    records: list[RawRecord], run_date: date, seen_ids: dict[str, str], seen_refs: dict[str, str], published: dict[str, str],
+    min_words: int, max_chars: int,
 ) -> CleanResult:
     """Normalise a batch, date it, skip what is already published, drop duplicates and unusable texts."""
-    return clean_records(
-        records, run_date, seen_ids, min_words=min_words, max_chars=max_chars, published=published, seen_refs=seen_refs
-    )
+    return clean_records(records, run_date, seen_ids, min_words=min_words, max_chars=max_chars, published=published, seen_refs=seen_refs)
 
 
-def extract_batch(articles: list[dict], reference_dir: Path, spacy_model: str, run_id: str) -> tuple[list[dict], list[dict], str]:
+def extract_batch(articles: list[dict], reference_dir: Path, spacy_model: str, run_id: str) -> tuple[list[dict], list[QuarantineRow], str]:
     """Events and coder failures of a batch, and the extractor version (a plain function: process pools pickle it)."""
     resources = coder_resources(reference_dir, spacy_model)
     events, failures = code_articles(articles, resources, run_id)
@@ -92,30 +118,26 @@ def extract_batch(articles: list[dict], reference_dir: Path, spacy_model: str, r
 
 
 @task(name="extract", **STAGE)
-def extract(articles: list[dict], reference_dir: Path, spacy_model: str, run_id: str) -> tuple[list[dict], list[dict], str]:
+def extract(articles: list[dict], reference_dir: Path, spacy_model: str, run_id: str) -> tuple[list[dict], list[QuarantineRow], str]:
     """Code ACLED-style events from a batch of articles."""
     return extract_batch(articles, reference_dir, spacy_model, run_id)
 
 
-@task(name="validate", **STAGE)
-def validate(
-    articles: list[dict], events: list[dict], expectations_dir: Path, project_dir: Path, run_date: date, run_id: str,
-    reports: dict[str, DatasetReport],
-) -> tuple[pa.Table, pa.Table, list[dict]]:
+def validate_plain(articles: list[dict], events: list[dict], expectations_dir: Path, context: RunContext) -> ValidatedBatch:
     """Run the GX suites over a batch; rows that fail (and events of failed articles) go to quarantine."""
-    validator = validator_for(expectations_dir, project_dir, run_date)
-    articles_table = pa.Table.from_pylist(articles, schema=SCHEMAS["articles"])
-    events_table = pa.Table.from_pylist(events, schema=SCHEMAS["events"])
-    good_articles, quarantined = validator.validate("articles", articles_table, run_id, reports["articles"])
-    events_table, orphans = drop_orphan_events(events_table, set(good_articles.column("article_id").to_pylist()), run_id)
-    good_events, bad_events = validator.validate("events", events_table, run_id, reports["events"])
-    return good_articles, good_events, quarantined + orphans + bad_events
+    validator = validator_for(expectations_dir, context.quality_dir, context.run_date)
+    return validate_batch(validator, articles, events, context.run_id)
 
 
-@task(name="report", **IO_RETRIES, **STAGE)
-def build_report(expectations_dir: Path, project_dir: Path, run_date: date, run_id: str) -> dict:
+validate = task(name="validate", **STAGE)(validate_plain)
+
+
+def build_report_plain(expectations_dir: Path, context: RunContext, run: RunValidation) -> dict:
     """Store the run's merged validation results and render their Data Docs pages; return the index and those pages."""
-    return validator_for(expectations_dir, project_dir, run_date).build_report(run_id)
+    return validator_for(expectations_dir, context.quality_dir, context.run_date).build_report(context.run_id, run)
+
+
+build_report = task(name="report", **IO_RETRIES, **STAGE)(build_report_plain)
 
 
 @task(name="publish", **IO_RETRIES, **STAGE)
@@ -123,32 +145,31 @@ def publish(
     lake_url: str, tables: dict[str, tuple[pa.Table, set[str] | None]], run_id: str, metadata: dict[str, dict], lock_timeout: float
 ) -> PublishResult:
     """Under the lake's lock, write one new version of every changed dataset, then switch all `_CURRENT` pointers."""
-    return Lake(lake_url).publish_all(tables, run_id, metadata, lock_timeout, say=run_logger().warning)
+    return open_lake(lake_url).publish_all(tables, run_id, metadata, lock_timeout, say=run_logger().warning)
 
 
 @task(name="report-artifacts", **IO_RETRIES, **STAGE)
-def report_artifacts(summary: dict, events: pa.Table) -> None:
+def report_artifacts(summary: RunSummary, events: pa.Table) -> None:
     """The run's markdown summary, table of its first new events and link to its Data Docs page, under stable keys."""
-    if summary.get("report_page"):
-        page = Path(summary["report_page"])
+    if summary.report_page:
+        page = Path(summary.report_page)
         page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(artifacts.run_page_html(summary, summary["report_pages"], page.parent.parent), encoding="utf-8")
+        page.write_text(artifacts.run_page_html(summary, summary.report_pages, page.parent.parent), encoding="utf-8")
     create_markdown_artifact(
         key=artifacts.SUMMARY_KEY, markdown=artifacts.summary_markdown(summary), description="counts, quarantine reasons, expectations"
     )
     create_table_artifact(
         key=artifacts.EVENTS_KEY, table=artifacts.events_table_rows(events),
-        description=f"new events of this run (first {min(events.num_rows, artifacts.MAX_TABLE_ROWS)} of {summary['events']})",
+        description=f"new events of this run (first {min(events.num_rows, artifacts.MAX_TABLE_ROWS)} of {summary.events})",
     )
-    if summary.get("report_page"):
+    if summary.report_page:
         create_link_artifact(
-            key=artifacts.REPORT_KEY, link=Path(summary["report_page"]).as_uri(), link_text=f"Data Docs of run {summary['run_id']}",
+            key=artifacts.REPORT_KEY, link=Path(summary.report_page).as_uri(), link_text=f"Data Docs of run {summary.run_id}",
             description="the Great Expectations validation results of this run",
         )
 
 
 @task(name="failure-artifact", **STAGE)
-def failure_artifact(summary: dict, reason: str) -> None:
+def failure_artifact(summary: RunSummary, reason: str) -> None:
     """Put a failed run's reason where people look: the summary artifact's history."""
     create_markdown_artifact(key=artifacts.SUMMARY_KEY, markdown=artifacts.summary_markdown(summary, failure=reason), description="run failed")
-

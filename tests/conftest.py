@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import pytest
 
+from conflict_events.settings import offline_environment
+
 _SESSION_TMP = Path(tempfile.mkdtemp(prefix="conflict-events-tests-"))
+# The project's offline defaults, then a Prefect home and result store of the session's own, and quiet logs.
 os.environ.update(
     {
-        "DO_NOT_TRACK": "1",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "GX_ANALYTICS_ENABLED": "false",
+        **offline_environment(),
         "PREFECT_HOME": str(_SESSION_TMP / "prefect-home"),
-        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
         "PREFECT_RESULTS_LOCAL_STORAGE_PATH": str(_SESSION_TMP / "prefect-results"),
         "PREFECT_LOGGING_LEVEL": "WARNING",
     }
@@ -62,6 +64,23 @@ def quarantine_table(*refs: str):
     )
 
 
+class CurrentVersion(NamedTuple):
+    """A dataset's current version as a consumer sees it: its name, its rows, its manifest."""
+
+    version: str
+    table: Any  # a pyarrow.Table (pyarrow is imported lazily, like every heavy import in this file)
+    manifest: dict
+
+
+def read_current(lake: Path, dataset: str) -> CurrentVersion:
+    """What a downstream consumer does: follow _CURRENT, read the version folder with plain pyarrow (no project code)."""
+    import pyarrow.parquet as pq
+
+    folder = Path(lake) / dataset
+    version = (folder / "_CURRENT").read_text().strip()
+    return CurrentVersion(version, pq.read_table(folder / version), json.loads((folder / version / "_manifest.json").read_text()))
+
+
 def flip_byte_in_place(path: Path) -> None:
     """Change one byte in the middle without replacing the file, so every hard link sees it."""
     size = path.stat().st_size
@@ -71,6 +90,17 @@ def flip_byte_in_place(path: Path) -> None:
         handle.seek(size // 2)
         handle.write(bytes([byte[0] ^ 0xFF]))
     assert path.stat().st_size == size
+
+
+# Session fixtures that start a Prefect server: a test that requests one (even through another fixture) is slow.
+SERVER_FIXTURES = {"prefect_server", "prefect_api"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Refuse to run a test that starts a Prefect server without the `slow` marker: `make test-fast` must start none."""
+    unmarked = [item.nodeid for item in items if SERVER_FIXTURES & set(item.fixturenames) and item.get_closest_marker("slow") is None]
+    if unmarked:
+        raise pytest.UsageError("these tests start a Prefect server; mark them @pytest.mark.slow: " + ", ".join(unmarked))
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,10 @@ import json
 import pytest
 
 from conflict_events.cli import main
-from conflict_events.evaluation.scoring import evaluate, load_gold
-from conflict_events.lake.store import Lake
+from conflict_events.evaluation.evaluate import evaluate
+from conflict_events.evaluation.gold import load_gold
+from conflict_events.lake.factory import open_lake
+from conflict_events.models import QuarantineRow
 
 pytestmark = pytest.mark.slow
 
@@ -27,9 +29,10 @@ def test_seeds_required_events(prefect_server, shared_dir, tmp_path, capsys):
     # Who acted and as what, as the reference coding has it, for every required event.
     assert metrics["agree_actor1"] == metrics["agree_inter1"] == 1.0, out
     # The Tehran meeting in the first seed is talks, not violence: its only event is the Israeli strike.
-    published = Lake(str(lake))
+    published = open_lake(str(lake))
     kind, gold = load_gold(gold_path)
-    tables = [published.read_current(d) for d in ("articles", "events", "quarantine")]
-    result = evaluate(kind, gold, *(t.to_pylist() if t is not None else [] for t in tables))  # no quarantine version: nothing quarantined
+    articles, events, quarantine = (published.read_current(d) for d in ("articles", "events", "quarantine"))
+    quarantined = [QuarantineRow(**row) for row in quarantine.to_pylist()] if quarantine is not None else []  # no version: nothing quarantined
+    result = evaluate(kind, gold, articles.to_pylist(), events.to_pylist(), quarantined)
     first = result["articles"][TEHRAN_MEETING]
     assert [e["actor1"] for e in first["events"]] == ["Military Forces of Israel"] and first["extra"] == []

@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
+from conflict_events.file_lock import open_lock_file
+
 LOCK_FILE = "_publish.lock"
 POLL_SECONDS = 0.2
 
@@ -37,10 +39,8 @@ def _holder(path: Path) -> str:
 @contextmanager
 def publish_lock(root: str, run_id: str, timeout: float, say: Callable[[str], None] = lambda _: None) -> Iterator[None]:
     """Hold the lake's publish lock; wait up to `timeout` seconds for it, then raise LakeBusy."""
-    Path(root).mkdir(parents=True, exist_ok=True)
     path = Path(root) / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
+    with open_lock_file(path) as fd:
         deadline = time.monotonic() + timeout
         waited = False
         while True:
@@ -66,20 +66,3 @@ def publish_lock(root: str, run_id: str, timeout: float, say: Callable[[str], No
         finally:
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-@contextmanager
-def exclusive(path: Path) -> Iterator[None]:
-    """Hold an flock on `path` (created if missing) for the block; wait as long as it takes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)

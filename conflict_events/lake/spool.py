@@ -37,6 +37,16 @@ class SpooledTable:
     head: pa.Table
 
 
+Rows = pa.Table | SpooledTable  # new rows: in memory, or a run's spool file (streamed, never loaded whole)
+
+
+def column_values(rows: Rows, column: str) -> list:
+    """One column of new rows, read alone (from the spool file's column chunks when spooled)."""
+    if isinstance(rows, SpooledTable):
+        return pq.read_table(rows.path, columns=[column]).column(column).to_pylist()
+    return rows.column(column).to_pylist()
+
+
 @dataclass
 class _Writer:
     path: Path

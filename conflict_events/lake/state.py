@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from conflict_events.lake.store import Lake
+from conflict_events.lake.factory import open_lake
 from conflict_events.schemas import SCHEMAS
 
 
@@ -32,7 +32,7 @@ class LakeState:
 
 def read_lake_state(lake_url: str) -> LakeState:
     """Read the current versions, the published article ids and the extractor that coded them."""
-    lake = Lake(lake_url)
+    lake = open_lake(lake_url)
     state = LakeState(versions={d: lake.current_version(d) for d in SCHEMAS})
     version = state.versions["articles"]
     if version is None:
@@ -45,7 +45,7 @@ def read_lake_state(lake_url: str) -> LakeState:
 
 def published_articles(lake_url: str, version: str, skip_ids: set[str], batch_size: int) -> Iterator[list[dict]]:
     """The published articles not in `skip_ids`, a batch at a time (to code them again without holding them all)."""
-    lake = Lake(lake_url)
+    lake = open_lake(lake_url)
     skip = pa.array(sorted(skip_ids), pa.string())
     for entry in lake.manifest("articles", version)["files"]:
         with lake.fs.open(lake.path("articles", version, entry["path"]), "rb") as handle:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pyarrow.parquet as pq
 
-from conflict_events.lake.store import JOURNAL, MANIFEST, POINTER, Lake, LakeError
+from conflict_events.lake.factory import open_lake
+from conflict_events.lake.interface import Lake
+from conflict_events.lake.layout import JOURNAL, MANIFEST, POINTER, LakeError
 from conflict_events.schemas import SCHEMAS
 
 CHUNK = 1 << 20  # bytes hashed per read: a file of any size needs only this much memory
@@ -57,7 +58,7 @@ class _Checker:
 
     lake: Lake
     report: VerifyReport
-    # Hard-linked files are read once: (device, inode, size, mtime) -> (sha256, footer rows or error).
+    # Hard-linked files are read once: Lake.file_identity -> (sha256, footer rows or error).
     seen: dict[tuple, tuple[str, int | str]] = field(default_factory=dict)
 
     def rel(self, path: str) -> str:
@@ -80,12 +81,9 @@ class _Checker:
 
     def digest(self, path: str) -> tuple[str, int | str]:
         """sha256 of the file (streamed) and its Parquet footer's row count (or why the footer is unreadable)."""
-        key = None
-        if self.lake.is_local:
-            st = os.stat(path)
-            key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-            if key in self.seen:
-                return self.seen[key]
+        key = self.lake.file_identity(path)
+        if key is not None and key in self.seen:
+            return self.seen[key]
         sha = hashlib.sha256()
         with self.lake.fs.open(path, "rb") as handle:
             while chunk := handle.read(CHUNK):
@@ -201,7 +199,7 @@ def verify_lake(lake_url: str) -> VerifyReport:
 
     Raises FileNotFoundError when the lake root does not exist (an empty report would look like a good lake).
     """
-    lake = Lake(lake_url)
+    lake = open_lake(lake_url)
     if not lake.fs.isdir(lake.root):
         raise FileNotFoundError(f"no lake at {lake_url}: {lake.root} does not exist or is not a folder")
     check = _Checker(lake, VerifyReport(lake=lake_url))

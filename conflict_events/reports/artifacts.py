@@ -1,7 +1,7 @@
 """What a run shows in the Prefect UI and the Data Docs site: pure builders of markdown, table rows and HTML.
 
 Every value that can come from input (paths, reasons, actor names, notes) is escaped: article text
-must never become markup in the UI or the report.
+must never become markup in the UI or the report (markdown by `md`, the HTML page by Jinja's autoescape).
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from conflict_events.models import RunSummary
 
 # Stable keys: the Prefect UI shows each key's history across runs.
 SUMMARY_KEY = "conflict-events-run-summary"
@@ -24,6 +27,10 @@ EVENT_COLUMNS = (
     "event_date", "sub_event_type", "actor1", "actor2", "country", "admin1", "location", "fatalities", "confidence", "event_id",
 )
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+# Autoescape: every value the run page shows is text, never markup.
+_TEMPLATES = Environment(
+    loader=PackageLoader("conflict_events.reports"), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
+)
 
 
 def md(value: Any) -> str:
@@ -32,54 +39,54 @@ def md(value: Any) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
-def stage_counts(summary: dict[str, Any]) -> list[tuple[str, int]]:
+def stage_counts(summary: RunSummary) -> list[tuple[str, int]]:
     """Records and rows per stage: in, skipped as unchanged, quarantined at each stage, published."""
     by_stage: Counter = Counter()
-    for key, count in summary["quarantined_by_reason"].items():
+    for key, count in summary.quarantined_by_reason.items():
         by_stage[key.split(":", 1)[0]] += count
     return [
-        ("records in", summary["records_in"]),
-        ("unchanged (already published)", summary["unchanged"]),
+        ("records in", summary.records_in),
+        ("unchanged (already published)", summary.unchanged),
         ("quarantined at ingest", by_stage["ingest"]),
         ("quarantined at clean", by_stage["clean"]),
         ("quarantined at extract", by_stage["extract"]),
         ("quarantined at validate (articles and events)", by_stage["validate"]),
-        ("articles coded", summary["articles"]),
-        ("articles coded again from the lake", summary["recoded_from_lake"]),
-        ("events coded", summary["events"]),
-        ("quarantine rows already published", summary["already_quarantined"]),
+        ("articles coded", summary.articles),
+        ("articles coded again from the lake", summary.recoded_from_lake),
+        ("events coded", summary.events),
+        ("quarantine rows already published", summary.already_quarantined),
     ]
 
 
-def summary_markdown(summary: dict[str, Any], failure: str | None = None) -> str:
+def summary_markdown(summary: RunSummary, failure: str | None = None) -> str:
     """The run's report for the Prefect UI: outcome, counts per stage, quarantine reasons, expectations."""
-    lines = [f"# conflict-events run `{md(summary['run_id'])}`", ""]
+    lines = [f"# conflict-events run `{md(summary.run_id)}`", ""]
     if failure:
         lines += [f"**Run failed:** {md(failure)}", "", "Nothing was published; the current versions are unchanged:", ""]
-        lines += [f"- {md(d)}: {md(v or 'none')}" for d, v in summary.get("current_before", {}).items()]
+        lines += [f"- {md(d)}: {md(v or 'none')}" for d, v in summary.current_before.items()]
         return "\n".join(lines) + "\n"
-    lines.append(f"Mode: **{md(summary['mode'])}**" + (f" ({md(summary['recode_reason'])})" if summary.get("recode_reason") else ""))
+    lines.append(f"Mode: **{md(summary.mode)}**" + (f" ({md(summary.recode_reason)})" if summary.recode_reason else ""))
     lines.append("")
-    if summary["versions"]:
-        lines.append("Published: " + ", ".join(f"{md(d)} **{md(v)}**" for d, v in summary["versions"].items()))
+    if summary.versions:
+        lines.append("Published: " + ", ".join(f"{md(d)} **{md(v)}**" for d, v in summary.versions.items()))
     else:
         lines.append("Published: **nothing new** (no new version of any dataset)")
     lines += ["", "## Counts", "", "| stage | count |", "|---|---:|"]
     lines += [f"| {md(name)} | {count} |" for name, count in stage_counts(summary)]
     lines += ["", "## Quarantine reasons", ""]
-    if summary["quarantined_by_reason"]:
+    if summary.quarantined_by_reason:
         lines += ["| stage:reason | rows |", "|---|---:|"]
-        lines += [f"| {md(reason)} | {count} |" for reason, count in summary["quarantined_by_reason"].items()]
+        lines += [f"| {md(reason)} | {count} |" for reason, count in summary.quarantined_by_reason.items()]
     else:
         lines.append("None.")
     lines += ["", "## Expectations", "", "| dataset | rows checked | rows failed | expectations passed | failed |", "|---|---:|---:|---:|---|"]
-    for dataset, report in summary["validation"].items():
+    for dataset, report in summary.validation.items():
         failed = report["expectations_failed"]
         passed = report["expectations_evaluated"] - sum(failed.values())
         names = ", ".join(f"{md(k)} ×{v}" for k, v in failed.items()) or "none"
         lines.append(f"| {md(dataset)} | {report['rows_checked']} | {report['rows_failed']} | {passed} | {names} |")
-    if summary.get("report_page"):
-        lines += ["", f"Data Docs page of this run: `{md(summary['report_page'])}`"]
+    if summary.report_page:
+        lines += ["", f"Data Docs page of this run: `{md(summary.report_page)}`"]
     return "\n".join(lines) + "\n"
 
 
@@ -103,25 +110,10 @@ def run_page_path(report_index: str, run_id: str) -> str:
     return str(Path(report_index).parent / "runs" / f"{run_id}.html")
 
 
-def run_page_html(summary: dict[str, Any], pages: list[str], site_dir: Path) -> str:
+def run_page_html(summary: RunSummary, pages: list[str], site_dir: Path) -> str:
     """One Data Docs page per run: its counts and links to its validation pages (one per dataset: the merge of its batches)."""
-    esc = html.escape
-    items = "\n".join(
-        f'<li><a href="../{esc(str(Path(p).relative_to(site_dir)))}">{esc(Path(p).parts[-4])}: {esc(Path(p).parts[-2])}</a></li>'
-        for p in pages
-    )
-    rows = "\n".join(f"<tr><td>{esc(name)}</td><td>{count}</td></tr>" for name, count in stage_counts(summary))
-    reasons = "\n".join(f"<tr><td>{esc(k)}</td><td>{v}</td></tr>" for k, v in summary["quarantined_by_reason"].items())
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>conflict-events run {esc(summary['run_id'])}</title>
-<style>body{{font-family:sans-serif;margin:2em}}td{{padding:2px 12px}}</style></head>
-<body>
-<h1>conflict-events run {esc(summary['run_id'])}</h1>
-<p>Mode: {esc(summary['mode'])}. Published: {esc(', '.join(f'{d} {v}' for d, v in summary['versions'].items()) or 'nothing new')}.</p>
-<p><a href="../index.html">All validation results</a></p>
-<h2>Counts</h2><table>{rows}</table>
-<h2>Quarantine reasons</h2><table>{reasons or '<tr><td>none</td></tr>'}</table>
-<h2>Validation pages of this run</h2><ul>
-{items}
-</ul></body></html>
-"""
+    links = [
+        {"href": str(Path(p).relative_to(site_dir)), "dataset": Path(p).parts[-4], "batch": Path(p).parts[-2]} for p in pages
+    ]
+    published = ", ".join(f"{d} {v}" for d, v in summary.versions.items())
+    return _TEMPLATES.get_template("run_page.html").render(summary=summary, counts=stage_counts(summary), published=published, pages=links)

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bench.prefect_server import stop_group
-from conftest import FAST_SCHEDULER, PROJECT_ROOT, SAMPLES
+from conftest import FAST_SCHEDULER, PROJECT_ROOT, SAMPLES, read_current
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -34,11 +34,6 @@ def _client(server):
 
     with temporary_settings(updates={PREFECT_API_URL: server["url"]}):
         return get_client(sync_client=True)
-
-
-def _current(lake: Path, dataset: str):
-    version = (lake / dataset / "_CURRENT").read_text().strip()
-    return version, pq.read_table(lake / dataset / version), json.loads((lake / dataset / version / "_manifest.json").read_text())
 
 
 def _some_samples(target: Path, names: list[str]) -> Path:
@@ -85,13 +80,13 @@ def test_a_scheduled_run_publishes_a_version_and_its_artifacts(server, tmp_path)
         serve_log.close()
 
     for dataset in ("articles", "events"):
-        version, table, manifest = _current(lake, dataset)
+        version, table, manifest = read_current(lake, dataset)
         assert manifest["run_id"] == str(run.id) and table.num_rows == manifest["row_count"] > 0
     by_key = {a.key: a for a in artifacts}
     assert set(by_key) == {"conflict-events-run-summary", "conflict-events-new-events", "conflict-events-data-quality"}
     assert "| articles coded | 3 |" in by_key["conflict-events-run-summary"].data
     events = json.loads(by_key["conflict-events-new-events"].data)
-    assert len(events) == _current(lake, "events")[1].num_rows and {"sub_event_type", "fatalities"} <= set(events[0])
+    assert len(events) == read_current(lake, "events").table.num_rows and {"sub_event_type", "fatalities"} <= set(events[0])
     page = by_key["conflict-events-data-quality"].data.split("](file://", 1)[1].rstrip(")")
     assert Path(page).is_file() and str(run.id) in Path(page).read_text()
 
@@ -127,9 +122,9 @@ def test_two_runs_started_together_leave_consistent_datasets(server, tmp_path):
     outputs = [run.communicate(timeout=300)[0] for run in runs]
     (tmp_path / "outputs.txt").write_text("\n=====\n".join(outputs))
     assert [run.returncode for run in runs] == [0, 0], outputs
-    _, articles, _ = _current(lake, "articles")
-    _, events, _ = _current(lake, "events")
-    version, quarantine, _ = _current(lake, "quarantine")
+    _, articles, _ = read_current(lake, "articles")
+    _, events, _ = read_current(lake, "events")
+    version, quarantine, _ = read_current(lake, "quarantine")
     ids = articles.column("article_id").to_pylist()
     assert len(ids) == len(set(ids)) == 3  # the shared article once, whichever run coded it
     assert sorted(articles.column("source_ref").to_pylist()) == ["ng_borno_attack_konduga.txt", "sd_clash_el_fasher.txt", "sy_airstrike_idlib.txt"]

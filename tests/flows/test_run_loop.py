@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -12,27 +15,47 @@ from bench import corpus
 pytestmark = pytest.mark.slow
 
 
-class CountingWiring:
-    """DirectWiring in this process, noting how many records were read each time a batch reaches validation."""
+@contextmanager
+def counting_wiring(fail: str | None = None):
+    """The bare stages in this process, noting how many records were read each time a batch reaches validation.
 
-    def __init__(self):
-        from flows.run_loop import DirectWiring
+    `fail` names a stage that fails instead: an extraction worker that dies, or a report or publish on a full disk.
+    """
+    from flows.direct import direct_wiring
 
-        self.inner = DirectWiring(1)
-        self.in_flight = self.inner.in_flight
-        self.read = 0
-        self.read_at_validation: list[int] = []
+    read, read_at_validation = [0], []
 
-    def run(self, stage, *args):
-        result = self.inner.run(stage, *args)
-        if stage == "ingest":
-            self.read += len(result[0])
-        elif stage == "validate":
-            self.read_at_validation.append(self.read)
+    def ingest(*args):
+        result = inner.ingest(*args)
+        read[0] += len(result[0])
         return result
 
-    def submit(self, *args):
-        return self.inner.submit(*args)
+    def validate(*args):
+        read_at_validation.append(read[0])
+        return inner.validate(*args)
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    def dead_worker(*args):
+        died: Future = Future()
+        died.set_exception(RuntimeError("worker process died"))
+        return died
+
+    with direct_wiring(1) as inner:
+        wiring = replace(inner, ingest=ingest, validate=validate)
+        if fail == "extract":
+            wiring = replace(wiring, extract=dead_worker)
+        elif fail:
+            wiring = replace(wiring, **{fail: full_disk})
+        yield wiring, read_at_validation
+
+
+def run_context(settings, run_id):
+    from conflict_events.models import RunContext
+    from conflict_events.settings import quality_dir
+
+    return RunContext(run_id, datetime.now(timezone.utc).date(), quality_dir(settings))
 
 
 def test_records_are_read_a_few_batches_ahead_of_validation_not_all_at_once(tmp_path):
@@ -47,37 +70,16 @@ def test_records_are_read_a_few_batches_ahead_of_validation_not_all_at_once(tmp_
         corpus.write_jsonl(records, tmp_path / "feed" / f"feed-{n}.jsonl")
     (tmp_path / "feed" / "feed-1.jsonl").open("a").write(json.dumps({"id": "bad", "text": 7}) + "\n")
     settings = get_settings(lake=str(tmp_path / "lake"), batch_size=4, workers=1, quality_dir=tmp_path / "quality")
-    wiring = CountingWiring()
-    summary = run_batches(
-        [str(tmp_path / "feed")], False, settings, "run-1", stages.lake_state.fn(settings.lake), wiring, logging.getLogger("test")
-    )
+    with counting_wiring() as (wiring, read_at_validation):
+        summary = run_batches(
+            [str(tmp_path / "feed")], False, settings, run_context(settings, "run-1"), stages.lake_state.fn(settings.lake), wiring,
+            logging.getLogger("test"),
+        )
     # Batch k is validated once batch k + 2 is read (two batches in flight with one worker), never later.
-    assert wiring.read_at_validation[:3] == [12, 16, 20]
-    assert len(wiring.read_at_validation) == 8  # 30 articles in batches of 4
-    assert (summary["records_in"], summary["articles"], summary["records_quarantined"], summary["unaccounted"]) == (31, 30, 1, 0)
-    assert summary["versions"] == {"articles": "v000001", "events": "v000001", "quarantine": "v000001"}
-
-
-class FailingWiring(CountingWiring):
-    """CountingWiring whose extraction worker dies, or whose report or publish hits a full disk."""
-
-    def __init__(self, failing: str):
-        super().__init__()
-        self.failing = failing
-
-    def run(self, stage, *args):
-        if stage == self.failing:
-            raise OSError(28, "No space left on device")
-        return super().run(stage, *args)
-
-    def submit(self, *args):
-        from concurrent.futures import Future
-
-        if self.failing != "extract":
-            return super().submit(*args)
-        died: Future = Future()
-        died.set_exception(RuntimeError("worker process died"))
-        return died
+    assert read_at_validation[:3] == [12, 16, 20]
+    assert len(read_at_validation) == 8  # 30 articles in batches of 4
+    assert (summary.records_in, summary.articles, summary.records_quarantined, summary.unaccounted) == (31, 30, 1, 0)
+    assert summary.versions == {"articles": "v000001", "events": "v000001", "quarantine": "v000001"}
 
 
 @pytest.mark.parametrize("failing", ["extract", "build_report", "publish"])
@@ -92,14 +94,10 @@ def test_a_run_that_fails_leaves_no_version_and_no_spool(tmp_path, failing):
     settings = get_settings(
         lake=str(tmp_path / "lake"), batch_size=4, workers=1, quality_dir=tmp_path / "quality", spool_dir=tmp_path / "spool"
     )
-    with pytest.raises((OSError, RuntimeError), match="worker process died|No space left"):
+    with counting_wiring(fail=failing) as (wiring, _), pytest.raises((OSError, RuntimeError), match="worker process died|No space left"):
         run_batches(
-            [str(tmp_path / "feed")], False, settings, "run-f", stages.lake_state.fn(settings.lake), FailingWiring(failing),
+            [str(tmp_path / "feed")], False, settings, run_context(settings, "run-f"), stages.lake_state.fn(settings.lake), wiring,
             logging.getLogger("test"),
         )
     assert list((tmp_path / "spool").iterdir()) == []
     assert not (tmp_path / "lake").exists() or not any((tmp_path / "lake").glob("*/v*"))
-    if failing == "build_report":  # batches were validated and merged: the failed run's merge is dropped, not kept for ever
-        run_date = datetime.now(timezone.utc).date()
-        validator = stages.validator_for(settings.expectations_dir, tmp_path / "quality", run_date)
-        assert validator.context is not None and not any(run == "run-f" for run, _ in validator._merged)

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.slow
 
 def content(lake: str) -> dict:
     """What a consumer sees: every current row (run ids and times aside), sorted; a digest of the events."""
-    from conflict_events.lake.store import Lake
+    from conflict_events.lake.factory import open_lake
 
-    store = Lake(lake)
+    store = open_lake(lake)
     events = store.read_current("events")
     events = events.take(pc.sort_indices(events, [("event_id", "ascending")]))
     articles = store.read_current("articles").drop_columns(["run_id", "ingested_at"])
@@ -33,9 +33,9 @@ def content(lake: str) -> dict:
 
 def batches_coded() -> int:
     """Run on a Dask worker: how many extract batches this process coded (calls to its cached coder resources)."""
-    from tasks.prefect_tasks import coder_resources
+    from tasks.prefect_tasks import _resources
 
-    info = coder_resources.cache_info()
+    info = _resources.cache_info()
     return info.hits + info.misses
 
 
@@ -63,10 +63,10 @@ def test_two_worker_processes_publish_what_one_process_publishes(serial, feed, t
 
     lake = (tmp_path / "lake").as_uri()  # a file:// URL
     summary = pipeline(inputs=feed, lake=lake, batch_size=8, workers=2)
-    assert serial[0]["events"] > 40 and serial[0]["articles"] == 60 + 23
+    assert serial[0].events > 40 and serial[0].articles == 60 + 23
     assert content(lake) == serial[1]
-    assert (summary["records_in"], summary["articles"], summary["events"], summary["unaccounted"]) == (
-        serial[0]["records_in"], serial[0]["articles"], serial[0]["events"], 0
+    assert (summary.records_in, summary.articles, summary.events, summary.unaccounted) == (
+        serial[0].records_in, serial[0].articles, serial[0].events, 0
     )
 
 
@@ -84,5 +84,5 @@ def test_a_dask_cluster_publishes_what_the_local_run_publishes_to_an_fsspec_lake
             coded_here = client.run(batches_coded)  # worker address -> extract batches it ran
     assert len(coded_here) == 2 and all(coded_here.values())  # both worker processes coded batches
     assert sum(coded_here.values()) >= 11  # 83 articles in batches of at most 8 (bad records take places in a batch too)
-    assert summary["unaccounted"] == 0 and summary["versions"]
+    assert summary.unaccounted == 0 and summary.versions
     assert content(lake) == serial[1]

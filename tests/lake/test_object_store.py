@@ -6,6 +6,8 @@ import pytest
 
 from conftest import articles_table, quarantine_table
 
+pytestmark = pytest.mark.slow  # starts moto's S3 server
+
 
 @pytest.fixture
 def s3_lake(monkeypatch):
@@ -32,12 +34,13 @@ def s3_lake(monkeypatch):
 
 def test_an_s3_lake_publishes_reads_back_and_verifies(s3_lake, tmp_path):
     from conflict_events.lake.state import read_lake_state
-    from conflict_events.lake.store import Lake
+    from conflict_events.lake.factory import open_lake
+    from conflict_events.lake.object_store import ObjectStoreLake
     from conflict_events.lake.spool import RunSpool
     from conflict_events.lake.verify import verify_lake
 
-    lake = Lake(s3_lake)
-    assert not lake.is_local
+    lake = open_lake(s3_lake)
+    assert isinstance(lake, ObjectStoreLake) and not lake.is_local
     with RunSpool(tmp_path) as spool:
         spool.add("articles", articles_table("one", "two"))
         spool.add("quarantine", quarantine_table("bad.txt"))
@@ -48,8 +51,8 @@ def test_an_s3_lake_publishes_reads_back_and_verifies(s3_lake, tmp_path):
         spool.add("quarantine", quarantine_table("bad.txt", "worse.txt"))
         second = lake.publish_all({"articles": (spool.finish("articles"), None), "quarantine": (spool.finish("quarantine"), None)}, "r2", {})
     assert second.already_quarantined == 1
-    assert sorted(Lake(s3_lake).read_current("articles").column("title").to_pylist()) == ["one", "three", "two"]
-    assert sorted(Lake(s3_lake).read_current("quarantine").column("record_ref").to_pylist()) == ["bad.txt", "worse.txt"]
+    assert sorted(open_lake(s3_lake).read_current("articles").column("title").to_pylist()) == ["one", "three", "two"]
+    assert sorted(open_lake(s3_lake).read_current("quarantine").column("record_ref").to_pylist()) == ["bad.txt", "worse.txt"]
     assert read_lake_state(s3_lake).versions == {"articles": "v000002", "events": None, "quarantine": "v000002"}
     report = verify_lake(s3_lake)
     assert report.problems == [] and report.versions == 4

@@ -8,7 +8,7 @@ from conftest import REFERENCE
 from tasks.extract.coder import extractor_version
 from tasks.extract.nlp import installed_model_version, model_version
 from conflict_events.lake.state import published_articles, read_lake_state
-from conflict_events.lake.store import Lake
+from conflict_events.lake.factory import open_lake
 from conflict_events.schemas import SCHEMAS
 
 
@@ -32,7 +32,7 @@ def test_an_empty_lake_has_nothing_published_and_needs_no_recoding(tmp_path):
 
 
 def test_the_state_names_published_articles_and_the_extractor_that_coded_them(tmp_path):
-    Lake(str(tmp_path)).publish_all({"articles": (articles("one text", "two text"), None)}, "run1", {"articles": {"extractor_version": "v-a"}})
+    open_lake(str(tmp_path)).publish_all({"articles": (articles("one text", "two text"), None)}, "run1", {"articles": {"extractor_version": "v-a"}})
     state = read_lake_state(str(tmp_path))
     assert sorted(state.published.values()) == ["one text", "two text"] and state.extractor_version == "v-a"
     assert state.recode_reason("v-a", full=False) is None

@@ -8,7 +8,8 @@ import json
 import pyarrow as pa
 import pytest
 
-from conflict_events.lake.store import Lake
+from conflict_events.lake.factory import open_lake
+from conflict_events.lake.interface import Lake
 from conflict_events.schemas import SCHEMAS
 from conflict_events.lake.verify import verify_lake
 
@@ -33,7 +34,7 @@ def publish_run(lake: Lake, run_id: str, *texts: str) -> None:
 def lake(tmp_path):
     """Two versions of every dataset; each v000002 hard-links v000001's file and adds one of its own."""
     root = tmp_path / "lake"
-    lake = Lake(str(root))
+    lake = open_lake(str(root))
     publish_run(lake, "run1", "first text", "second text")
     publish_run(lake, "run2", "third text")
     return root

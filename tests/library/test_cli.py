@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
 from conflict_events.cli import main
 
 from conftest import PROJECT_ROOT, flip_byte_in_place, quarantine_table
-
-pytestmark = pytest.mark.slow
 
 ARTICLE = {"id": "a1", "text": "Russian warplanes struck the town of Ariha in Idlib province on Tuesday, killing 12 civilians, monitors said.", "published": "2024-03-20"}
 
@@ -23,6 +22,7 @@ def inputs(tmp_path):
     return folder
 
 
+@pytest.mark.slow
 def test_run_then_versions(prefect_server, inputs, tmp_path, capsys):
     lake = tmp_path / "lake"
     assert main(["run", "--input", str(inputs), "--lake", str(lake)]) == 0
@@ -34,6 +34,7 @@ def test_run_then_versions(prefect_server, inputs, tmp_path, capsys):
     assert "v000001" in listing and "* " not in listing.splitlines()[0] and listing.strip().endswith("(* = current)")
 
 
+@pytest.mark.slow
 def test_a_second_run_on_the_same_input_says_nothing_new_and_prune_keeps_the_newest(prefect_server, inputs, tmp_path, capsys):
     lake = tmp_path / "lake"
     assert main(["run", "--input", str(inputs), "--lake", str(lake)]) == 0
@@ -73,6 +74,7 @@ def test_serve_without_a_server_or_with_a_bad_schedule_is_a_usage_error(tmp_path
     assert "no such input" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_table_level_failure_fails_the_run_and_publishes_nothing(prefect_server, inputs, tmp_path, capsys, monkeypatch):
     broken = tmp_path / "expectations"
     broken.mkdir()
@@ -92,6 +94,28 @@ def test_a_missing_input_path_is_a_usage_error_not_an_empty_success(tmp_path, ca
     assert main(["run", "--input", str(tmp_path / "typo"), "--lake", str(tmp_path / "lake")]) == 2
     assert "no such input" in capsys.readouterr().err
     assert not (tmp_path / "lake").exists()
+
+
+@pytest.mark.parametrize("argv", [[], ["run"], ["versions", "everything"], ["prune", "--keep", "some"], ["run", "--input", "x", "--bogus"]])
+def test_usage_errors_of_the_parser_exit_2(argv, capsys):
+    assert main(argv) == 2
+    assert "Usage: conflict-events" in capsys.readouterr().err
+
+
+def test_server_says_where_to_look_then_becomes_the_prefect_server(capsys, monkeypatch):
+    monkeypatch.delenv("PREFECT_SERVER_DATABASE_CONNECTION_URL", raising=False)
+    started = []
+
+    def fake_exec(path, args):
+        started.append(args[1:])
+        raise SystemExit(0)  # a real exec never returns
+
+    monkeypatch.setattr("os.execv", fake_exec)
+    assert main(["server", "--port", "4311"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Prefect UI:  http://127.0.0.1:4311\n")
+    assert f"SQLite in {os.environ['PREFECT_HOME']}/prefect.db" in out and "export PREFECT_API_URL=http://127.0.0.1:4311/api" in out
+    assert started == [["-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", "4311"]]
 
 
 # --- evaluate ---------------------------------------------------------------------------------
@@ -122,6 +146,7 @@ def printed_metrics(out: str) -> dict:
     return json.loads(lines[0])
 
 
+@pytest.mark.slow
 def test_evaluate_runs_the_pipeline_in_a_temporary_lake_and_prints_metrics_and_errors(prefect_server, eval_files, capsys, monkeypatch, tmp_path):
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # to see that the temporary lake is gone afterwards
     articles, gold = eval_files
@@ -138,6 +163,7 @@ def test_evaluate_runs_the_pipeline_in_a_temporary_lake_and_prints_metrics_and_e
     assert not list(tmp_path.glob("conflict-events-evaluate-*"))
 
 
+@pytest.mark.slow
 def test_evaluate_with_a_published_lake_reads_it_instead_of_running_again(prefect_server, eval_files, tmp_path, capsys):
     articles, gold = eval_files
     lake = tmp_path / "lake"
@@ -186,10 +212,10 @@ def test_evaluate_exits_1_when_the_run_fails(eval_files, capsys, monkeypatch):
 @pytest.fixture
 def small_lake(tmp_path):
     """Two quarantine versions; v000002 hard-links v000001's file and adds one of its own."""
-    from conflict_events.lake.store import Lake
+    from conflict_events.lake.factory import open_lake
 
     root = tmp_path / "lake"
-    lake = Lake(str(root))
+    lake = open_lake(str(root))
     lake.publish_all({"quarantine": (quarantine_table("a", "b"), None)}, "run1", {})
     lake.publish_all({"quarantine": (quarantine_table("c"), None)}, "run2", {})
     return root

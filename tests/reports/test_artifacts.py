@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 
+from conflict_events.models import RunSummary
 from conflict_events.reports.artifacts import events_table_rows, md, run_page_html, stage_counts, summary_markdown
 from conflict_events.schemas import SCHEMAS
 
-SUMMARY = {
-    "run_id": "r1", "mode": "incremental", "recode_reason": None, "records_in": 12, "unchanged": 5, "articles": 4,
-    "recoded_from_lake": 0, "events": 6, "already_quarantined": 1, "versions": {"articles": "v000002", "events": "v000002"},
-    "quarantined_by_reason": {"ingest:binary": 1, "clean:duplicate": 2, "validate:failed_expectations": 1},
-    "validation": {
+SUMMARY = RunSummary(
+    run_id="r1", mode="incremental", lake="lake", recode_reason=None, records_in=12, unchanged=5, articles=4,
+    recoded_from_lake=0, events=6, already_quarantined=1, versions={"articles": "v000002", "events": "v000002"},
+    quarantined_by_reason={"ingest:binary": 1, "clean:duplicate": 2, "validate:failed_expectations": 1},
+    validation={
         "articles": {"rows_checked": 4, "rows_failed": 0, "expectations_evaluated": 27, "expectations_failed": {}},
         "events": {"rows_checked": 7, "rows_failed": 1, "expectations_evaluated": 40,
                    "expectations_failed": {"expect_column_values_to_be_between(fatalities)": 1}},
     },
-}
+)
 
 
 def test_the_summary_counts_each_stage_and_names_failed_expectations():
@@ -32,8 +34,8 @@ def test_the_summary_counts_each_stage_and_names_failed_expectations():
 
 
 def test_nothing_new_and_failures_are_said_plainly():
-    assert "**nothing new**" in summary_markdown({**SUMMARY, "versions": {}})
-    failed = summary_markdown({"run_id": "r2", "current_before": {"articles": "v000002", "events": None}}, failure="LakeBusy: locked")
+    assert "**nothing new**" in summary_markdown(replace(SUMMARY, versions={}))
+    failed = summary_markdown(RunSummary("r2", "incremental", "lake", current_before={"articles": "v000002", "events": None}), failure="LakeBusy: locked")
     assert "**Run failed:** LakeBusy: locked" in failed and "articles: v000002" in failed and "events: none" in failed
 
 
@@ -42,7 +44,7 @@ def test_article_text_cannot_become_markup():
     escaped = md(hostile)
     assert "<script>" not in escaped and "&lt;script&gt;" in escaped
     assert r"\[click\]\(javascript:x\) \| \*\*bold\*\*" in escaped
-    page = run_page_html({**SUMMARY, "run_id": hostile, "quarantined_by_reason": {hostile: 1}}, [], Path("/site"))
+    page = run_page_html(replace(SUMMARY, run_id=hostile, quarantined_by_reason={hostile: 1}), [], Path("/site"))
     assert "<script>" not in page and page.count("&lt;script&gt;") == 3
 
 

@@ -106,25 +106,31 @@ def test_normalisation_nfc_controls_and_whitespace():
 
 
 def test_duplicates_are_quarantined_with_a_pointer_to_the_kept_article():
-    seen = {}
     records = [RawRecord("a", BODY), RawRecord("b", "  " + BODY + "\n"), RawRecord("c", BODY + " More.")]
-    first = clean_records(records[:1], RUN_DATE, seen)
-    second = clean_records(records[1:], RUN_DATE, seen)  # a later batch still sees the first
+    first = clean_records(records[:1], RUN_DATE, {})
+    second = clean_records(records[1:], RUN_DATE, first.new_ids)  # a later batch still sees the first
     assert [a["source_ref"] for a in first.articles + second.articles] == ["a", "c"]
     assert second.quarantined[0].reason == "duplicate" and "same normalised text as a" in second.quarantined[0].detail
 
 
 def test_one_id_on_two_different_texts_keeps_the_first_and_quarantines_the_second():
-    refs: dict[str, str] = {}
-    first = clean_records([RawRecord("x1", BODY, has_own_id=True)], RUN_DATE, {}, seen_refs=refs)
-    second = clean_records([RawRecord("x1", BODY + " Later text.", has_own_id=True)], RUN_DATE, {}, seen_refs=refs)
+    first = clean_records([RawRecord("x1", BODY, has_own_id=True)], RUN_DATE, {}, seen_refs={})
+    second = clean_records([RawRecord("x1", BODY + " Later text.", has_own_id=True)], RUN_DATE, {}, seen_refs=first.new_refs)
     assert [a["source_ref"] for a in first.articles] == ["x1"] and second.articles == []
     assert second.quarantined[0].reason == "duplicate_id" and "'x1'" in second.quarantined[0].detail
 
 
+def test_a_batch_changes_nothing_it_is_given_and_returns_what_it_saw_first():
+    seen_ids, seen_refs = {"old": "earlier.txt"}, {"e1": "old"}
+    result = clean_records([RawRecord("x1", BODY, has_own_id=True)], RUN_DATE, seen_ids, seen_refs=seen_refs)
+    # A retried batch (or one cleaned on a worker) must find the run's state as it was.
+    assert seen_ids == {"old": "earlier.txt"} and seen_refs == {"e1": "old"}
+    article_id = result.articles[0]["article_id"]
+    assert result.new_ids == {article_id: "x1"} and result.new_refs == {"x1": article_id}
+
+
 def test_file_names_repeated_across_input_folders_are_not_id_clashes():
-    refs: dict[str, str] = {}
-    result = clean_records([RawRecord("a.txt", BODY), RawRecord("a.txt", BODY + " Other.")], RUN_DATE, {}, seen_refs=refs)
+    result = clean_records([RawRecord("a.txt", BODY), RawRecord("a.txt", BODY + " Other.")], RUN_DATE, {}, seen_refs={})
     assert len(result.articles) == 2
 
 

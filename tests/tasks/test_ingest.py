@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tasks.ingest import DecodeError, FileSource, InMemorySource, decode_bytes, read_sources
+from tasks.ingest import DecodeError, FileSource, InMemorySource, decode_bytes, next_batch, read_sources, stream_sources
 
 ARTICLE = "Gunmen killed five villagers in the town of Konduga on Sunday, residents said."
 
@@ -230,8 +230,6 @@ def test_a_file_that_disappears_while_the_folder_is_read_leaves_a_row(tmp_path, 
 
 
 def test_the_stream_reads_a_file_only_when_a_batch_needs_it(tmp_path):
-    from tasks.ingest import next_batch, stream_sources
-
     for n in range(3):
         (tmp_path / f"feed-{n}.jsonl").write_text("\n".join(json.dumps({"id": f"f{n}-{i}", "text": ARTICLE}) for i in range(4)))
     (tmp_path / "z-broken.json").write_text("{not json")  # listed last
@@ -250,8 +248,6 @@ def test_the_stream_reads_a_file_only_when_a_batch_needs_it(tmp_path):
 
 
 def test_a_file_within_the_record_limit_streams_its_records_in_order(tmp_path):
-    from tasks.ingest import next_batch, stream_sources
-
     (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps({"id": f"r{i}", "text": ARTICLE}) for i in range(5)))
     stream = stream_sources([FileSource(tmp_path, max_records_per_file=5)])
     first, _, _ = next_batch(stream, 2)

@@ -393,6 +393,6 @@ def test_an_article_the_parser_refuses_is_quarantined_and_the_batch_goes_on(reso
         events, failures = code_articles(cleaned.articles, resources)
     finally:
         resources.nlp.max_length = limit
-    assert [f["record_ref"] for f in failures] == ["long"] and failures[0]["reason"] == "extract_error"
-    assert "E088" in failures[0]["detail"]
+    assert [f.record_ref for f in failures] == ["long"] and failures[0].reason == "extract_error"
+    assert "E088" in failures[0].detail
     assert [e["location"] for e in events] == ["Konduga"]
