@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,9 +23,10 @@ from conflict_events.models import QuarantineRow, RawRecord, RunContext, RunSumm
 from conflict_events.quality.results import RunValidation
 from conflict_events.quality.validator import Validator
 from conflict_events.reports import artifacts
+from conflict_events.settings import Settings, quality_dir
 from tasks.clean import CleanResult, clean_records
 from tasks.extract.coder import Resources, code_articles
-from tasks.ingest import Item, next_batch
+from tasks.ingest import FileSource, Item, next_batch, stream_sources
 from tasks.validate import ValidatedBatch, validate_batch
 
 # Inputs are article batches: hashing them for Prefect's cache would cost time and buy nothing.
@@ -42,7 +43,7 @@ def transient_io_error(task, task_run, state) -> bool:
 IO_RETRIES = dict(retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2), retry_condition_fn=transient_io_error)
 
 
-_loading = threading.Lock()  # a warm-up thread and the first batch must not both load the model
+_loading = threading.RLock()  # a warm-up thread and the first batch must not both load the model or open GX
 
 
 @lru_cache(maxsize=2)
@@ -56,17 +57,25 @@ def coder_resources(reference_dir: Path, spacy_model: str) -> Resources:
         return _resources(reference_dir, spacy_model)
 
 
-def warm_up(reference_dir: Path, spacy_model: str) -> threading.Thread:
-    """Load the coder and import Great Expectations in the background, e.g. while the temporary Prefect server starts.
+def warm_up(inputs: list[str], settings: Settings) -> threading.Thread:
+    """Open the lake's Great Expectations project and, for an input of one batch, load the coder, in the background.
 
-    Both take seconds (GX's import ~5-10 s here) and a run needs both for its first batch; the server
-    starts in a process of its own, so on two cores the two overlap.
+    Meant for the seconds the temporary Prefect server takes to start (in a process of its own, so on
+    two cores the two overlap). Every run validates in this process; only a run of one batch also
+    codes here (flows/run_loop.py), so only then is the model (~650 MB) worth loading now.
     """
 
     def load() -> None:
-        import great_expectations  # noqa: F401  (the import is the cost)
-
-        coder_resources(reference_dir, spacy_model)
+        try:
+            # In the order the run needs them: the coder for the first batch, then GX for its validation.
+            sources = (FileSource(p, settings.max_record_bytes, settings.max_records_per_file) for p in inputs)
+            _records, _rejected, exhausted = next_batch(stream_sources(sources), settings.batch_size)
+            if exhausted:  # the whole input fits in one batch
+                coder_resources(settings.reference_dir, settings.spacy_model)
+            # Opening the lake's GX project imports GX (~2-5 s here) and reads or writes its suites.
+            validator_for(settings.expectations_dir, quality_dir(settings), datetime.now(timezone.utc).date())
+        except Exception:  # the run meets the same error where it belongs, and reports it there
+            pass
 
     thread = threading.Thread(target=load, name="conflict-events-warm-up", daemon=True)
     thread.start()
@@ -74,9 +83,14 @@ def warm_up(reference_dir: Path, spacy_model: str) -> threading.Thread:
 
 
 @lru_cache(maxsize=4)
+def _validator(expectations_dir: Path, project_dir: Path, run_date: date) -> Validator:
+    return Validator(expectations_dir, project_dir, run_date)
+
+
 def validator_for(expectations_dir: Path, project_dir: Path, run_date: date) -> Validator:
     """One GX context per lake and day, reused across batches and runs (it holds no run's state)."""
-    return Validator(expectations_dir, project_dir, run_date)
+    with _loading:
+        return _validator(expectations_dir, project_dir, run_date)
 
 
 def run_logger() -> logging.Logger | logging.LoggerAdapter:
