@@ -100,23 +100,26 @@ def timed(wiring: Wiring) -> tuple[Wiring, dict[str, float]]:
 
         return call
 
-    def extract(*args: Any) -> Future:
-        unwrapped: Future = Future()
+    def unwrapped(submit: Callable[..., Future]) -> Callable[..., Future]:
+        def extract(*args: Any) -> Future:
+            result: Future = Future()
 
-        def unwrap(done: Future) -> None:
-            try:
-                result, spent = done.result()
-            except BaseException as exc:
-                unwrapped.set_exception(exc)
-                return
-            seconds["extract"] += spent
-            unwrapped.set_result(result)
+            def unwrap(done: Future) -> None:
+                try:
+                    value, spent = done.result()
+                except BaseException as exc:
+                    result.set_exception(exc)
+                    return
+                seconds["extract"] += spent
+                result.set_result(value)
 
-        wiring.extract(*args).add_done_callback(unwrap)
-        return unwrapped
+            submit(*args).add_done_callback(unwrap)
+            return result
+
+        return extract
 
     stages = {field: clocked(name, getattr(wiring, field)) for field, name in STAGE_NAMES.items()}
-    return replace(wiring, extract=extract, **stages), seconds
+    return replace(wiring, extract=unwrapped(wiring.extract), extract_here=unwrapped(wiring.extract_here), **stages), seconds
 
 
 def timed_extract(*args: Any) -> tuple[Any, float]:

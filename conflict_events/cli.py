@@ -20,8 +20,6 @@ import typer
 # need them: `--help` and the quick commands do not pay for them.
 if TYPE_CHECKING:
     from conflict_events.lake.interface import Lake
-    from conflict_events.lake.verify import Finding
-    from conflict_events.models import RunSummary
 
 Dataset = Literal["articles", "events", "quarantine"]
 LAKE_HELP = "lake root: a folder or fsspec URL (default data/lake or CONFLICT_EVENTS_LAKE)"
@@ -71,38 +69,6 @@ def api_url(port: int) -> str:
     return f"http://127.0.0.1:{port}/api"
 
 
-def format_summary(summary: RunSummary) -> str:
-    """The end-of-run summary a person reads."""
-    lines = [
-        f"run {summary.run_id} ({summary.mode}" + (f": {summary.recode_reason}" if summary.recode_reason else "") + ")",
-        f"  records in:   {summary.records_in}",
-        f"  unchanged:    {summary.unchanged} (already published)",
-        f"  articles:     {summary.articles}" + (f" (+{summary.recoded_from_lake} coded again from the lake)" if summary.recoded_from_lake else ""),
-        f"  events:       {summary.events}",
-        f"  quarantined:  {summary.records_quarantined} records ({summary.duplicates} duplicates), {summary.events_quarantined} events"
-        + (f" ({summary.already_quarantined} rows already in quarantine, not added again)" if summary.already_quarantined else ""),
-        f"  accounted:    {summary.records_in - summary.unaccounted} of {summary.records_in} records in "
-        "(articles + quarantined + unchanged)",
-    ]
-    for reason, count in summary.quarantined_by_reason.items():
-        lines.append(f"    {count:5d}  {reason}")
-    if summary.versions:
-        published = ", ".join(f"{d} {v}" for d, v in summary.versions.items())
-        lines.append(f"  published:    {published} in {summary.lake}")
-    else:
-        lines.append("  published:    nothing new: no new version of any dataset")
-    for dataset, report in summary.validation.items():
-        failed = report["expectations_failed"]
-        lines.append(
-            f"  validation:   {dataset}: {report['rows_checked']} rows checked, {report['rows_failed']} failed"
-            + (f" ({', '.join(f'{k} x{v}' for k, v in failed.items())})" if failed else "")
-        )
-    if summary.report:
-        lines.append(f"  report:       {summary.report}")
-        lines.append(f"  this run:     {summary.report_page}")
-    return "\n".join(lines)
-
-
 @app.command()
 def run(
     input: Annotated[list[str], typer.Option("--input", metavar="PATH", help="folder or file of articles (repeatable)")],
@@ -146,6 +112,8 @@ def run(
         except Exception as exc:  # the run itself failed: say why, publish nothing, exit non-zero
             say_error(f"run failed: {type(exc).__name__}: {exc}")
             return 1
+    from conflict_events.reports.console import format_summary
+
     print(format_summary(summary))
     if as_json:
         print(json.dumps(summary.as_dict(), indent=2, default=str))
@@ -281,11 +249,6 @@ def prune(
     return 0
 
 
-def format_finding(label: str, finding: Finding) -> str:
-    """One finding of `verify` as one line, led by its path from the lake root."""
-    return f"{label} {finding.path}: {finding.kind}: {finding.detail}"
-
-
 @app.command()
 def verify(
     lake: Annotated[str | None, typer.Option(metavar="DIR")] = None,
@@ -293,6 +256,7 @@ def verify(
 ) -> int:
     """check every version's files against its manifest (sizes, sha256, rows) and the pointers"""
     from conflict_events.lake.verify import verify_lake
+    from conflict_events.reports.console import format_finding
     from conflict_events.settings import get_settings
 
     lake_url = lake or get_settings().lake
