@@ -9,7 +9,7 @@ PREFECT_PORT ?= 4200
 # The offline, private Prefect/GX settings (project-local PREFECT_HOME in .prefect/) are applied by the
 # console script, the tests and the benchmarks themselves: conflict_events/settings.py, offline_environment().
 
-.PHONY: install run test test-fast server lock clean bench
+.PHONY: install run test test-fast server lock clean bench fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ server: install
 # The throughput benchmark of the README's Performance section (1k, 10k, 100k articles: about 2 hours here).
 bench: install
 	$(BIN)/python -m bench.throughput $(BENCH_ARGS)
+
+# Long fuzzing: 10,000 generated articles through clean + extract with a timing report (bench/fuzz.py), then every property in tests/fuzz at 2,000 examples (HYPOTHESIS_PROFILE=long); about 20 minutes, FUZZ_ARGS="--n 1000" for less.
+fuzz: install
+	$(BIN)/python -m bench.fuzz $(FUZZ_ARGS); found=$$?; HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/fuzz -q -p no:logging && exit $$found
 
 # Re-resolve pinned versions after editing dependencies in pyproject.toml.
 lock: install

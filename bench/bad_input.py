@@ -113,6 +113,7 @@ def _kinds(w: _Writer) -> list[Callable[[], None]]:
         lambda: w.file("truncated_json", "cut.json", json.dumps({"id": w.id("cut"), "text": w.text()})[:-25], "ingest:malformed_json"),
         lambda: _csv_without_text(w),
         lambda: _ragged_csv(w),
+        lambda: _wide_csv_header(w),
         lambda: w.jsonl(
             "duplicate_ids",
             [
@@ -173,6 +174,15 @@ def _ragged_csv(w: _Writer) -> None:
     good, extra = w.text("Bayo"), w.text("Hawul")
     path.write_text(f'id,text\n{w.id("ragged", 1)},"{good}"\n{w.id("ragged", 2)},{extra}\n')  # unquoted commas split row 2
     w.expected += [Expected("ragged_csv", w.id("ragged", 1), "article"), Expected("ragged_csv", w.id("ragged", 2), "ingest:ragged_row")]
+
+
+def _wide_csv_header(w: _Writer) -> None:
+    """200,000 column names, one of them twice: the header check must be linear (a quadratic one took hours)."""
+    path = w.folder / "wide_csv_header" / "wide.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    names = ",".join(f"c{i}" for i in range(200_000))
+    path.write_text(f'id,text,{names},c0\n{w.id("wide")},"{w.text("Gwoza")}"\n')
+    w.expected.append(Expected("wide_csv_header", "wide_csv_header/wide.csv#2", "ingest:duplicate_columns"))
 
 
 def _same_text_two_ids(w: _Writer) -> None:

@@ -51,6 +51,26 @@ def say_error(message: str) -> None:
     print(f"conflict-events: {message}", file=sys.stderr)
 
 
+def settings_problems(error: ValueError) -> str:
+    """A settings error in one line: `field: problem; field: problem` (pydantic's own text spans lines)."""
+    from pydantic import ValidationError
+
+    if not isinstance(error, ValidationError):
+        return str(error)
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg'].removeprefix('Value error, ')}" for e in error.errors())
+
+
+def chosen_lake(lake: str | None) -> str:
+    """The --lake option, else the configured lake; an empty one is a usage error, not the current folder's data/lake."""
+    from conflict_events.settings import get_settings
+
+    try:
+        return get_settings(lake=lake).lake
+    except ValueError as exc:
+        say_error(f"bad lake: {settings_problems(exc)}")
+        raise typer.Exit(2) from None
+
+
 def missing_paths(paths: list[str]) -> list[str]:
     """The paths that do not exist (a typo in a scheduled command must not look like a run over nothing)."""
     return [p for p in paths if not Path(p).exists()]
@@ -95,7 +115,7 @@ def run(
     try:
         settings = get_settings(lake=lake, batch_size=batch_size, workers=workers, dask_address=dask_address)
     except ValueError as exc:  # pydantic's ValidationError: a bad option or CONFLICT_EVENTS_* value, said before anything starts
-        say_error(f"bad run settings: {exc}")
+        say_error(f"bad run settings: {settings_problems(exc)}")
         return 2
     # The temporary server (when no PREFECT_API_URL) boots on the other core while this process imports
     # the flow and loads the coder and GX.
@@ -127,10 +147,14 @@ def versions(
 ) -> int:
     """list a dataset's versions with row counts"""
     from conflict_events.lake.factory import open_lake
-    from conflict_events.settings import get_settings
+    from conflict_events.lake.layout import LakeError
 
-    opened = open_lake(lake or get_settings().lake)
-    listed = opened.versions(dataset)
+    opened = open_lake(chosen_lake(lake))
+    try:
+        listed = opened.versions(dataset)
+    except LakeError as exc:  # an unreadable manifest or pointer: name it in one line, not a traceback
+        say_error(f"cannot list {dataset} versions: {exc}")
+        return 2
     if not listed:
         print(f"{dataset}: no versions in {opened.url}")
         return 0
@@ -224,7 +248,7 @@ def prune(
     from conflict_events.lake.lock import LakeBusy
     from conflict_events.settings import get_settings, quality_dir
 
-    lake_url = lake or get_settings().lake
+    lake_url = chosen_lake(lake)
     opened = open_lake(lake_url)
     try:
         removed = opened.prune(keep, timeout=get_settings().publish_lock_timeout)
@@ -257,9 +281,8 @@ def verify(
     """check every version's files against its manifest (sizes, sha256, rows) and the pointers"""
     from conflict_events.lake.verify import verify_lake
     from conflict_events.reports.console import format_finding
-    from conflict_events.settings import get_settings
 
-    lake_url = lake or get_settings().lake
+    lake_url = chosen_lake(lake)
     try:
         report = verify_lake(lake_url)
     except OSError as exc:  # no lake, or one this user cannot read: not a verdict on the data

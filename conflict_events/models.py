@@ -46,6 +46,27 @@ class RawRecord:
         }
 
 
+def _writable(text: str) -> str:
+    """`text`, or when it holds lone surrogates (a JSON "\\udc00" escape, which UTF-8 and so Arrow cannot
+    store), the same text with each of them written out as \\udc00."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _payload_json(payload: Any) -> str:
+    """`payload` as JSON, readable where it can be; a payload holding lone surrogates is written with \\u
+    escapes (ASCII JSON), which keeps it exact: json.loads gives back the very same value."""
+    readable = json.dumps(payload, ensure_ascii=False, default=str)
+    try:
+        readable.encode("utf-8")
+        return readable
+    except UnicodeEncodeError:
+        return json.dumps(payload, ensure_ascii=True, default=str)
+
+
 @dataclass(frozen=True)
 class QuarantineRow:
     """One rejected record or row (DESIGN.md `quarantine` columns); `payload` is the rejected thing whole, as JSON."""
@@ -60,8 +81,8 @@ class QuarantineRow:
 
     @classmethod
     def of(cls, record_ref: str, stage: str, reason: str, detail: str, payload: Any, run_id: str = "") -> "QuarantineRow":
-        """A row for `payload` (any JSON-able value, stored whole)."""
-        return cls(record_ref, stage, reason, detail, json.dumps(payload, ensure_ascii=False, default=str), run_id)
+        """A row for `payload` (any JSON-able value, stored whole), every text writable as UTF-8."""
+        return cls(_writable(record_ref), stage, reason, _writable(detail), _payload_json(payload), run_id)
 
     @property
     def code(self) -> str:
@@ -110,6 +131,7 @@ class RunSummary:
     report_page: str | None = None  # this run's own page
     versions: dict[str, str] = field(default_factory=dict)  # what publish switched `_CURRENT` to
     already_quarantined: int = 0
+    published_meanwhile: int = 0  # new articles another run published while this one ran (counted as duplicates or unchanged)
 
     @property
     def unaccounted(self) -> int:

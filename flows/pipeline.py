@@ -21,6 +21,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from conflict_events.lake.layout import PointerSwitchError
 from conflict_events.models import RunContext, RunSummary
 from conflict_events.settings import Settings, get_settings, local_workers, quality_dir
 from flows.run_loop import Wiring, run_batches
@@ -112,7 +113,11 @@ def pipeline(
     except Exception as exc:
         # The reason goes to the log, the flow run's state and the summary artifact's history.
         reason = f"{type(exc).__name__}: {exc}"
-        log.error("run failed, nothing published; current versions stay %s. Reason: %s", state.versions, reason)
+        moved = exc.moved if isinstance(exc, PointerSwitchError) else {}
+        if moved:  # the switch could not be undone: say exactly which pointers name this run's versions
+            log.error("run failed after publishing in part: %s now name this run's versions. Reason: %s", moved, reason)
+        else:
+            log.error("run failed, nothing published; current versions stay %s. Reason: %s", state.versions, reason)
         try:
             stages.failure_artifact(RunSummary(run_id=context.run_id, mode="failed", lake=settings.lake, current_before=state.versions), reason)
         except Exception as artifact_error:  # the run's own failure is the one to report

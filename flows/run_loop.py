@@ -150,11 +150,15 @@ def run_batches(
         tally.fill(summary)
         check_accounting(summary)  # a record lost between stages is a bug: better no version than a silent gap
         result = wiring.publish(
-            settings.lake, run_tables(articles, events, quarantined), context.run_id,
+            settings.lake, run_tables(articles, events, quarantined, set(state.published)), context.run_id,
             publish_metadata(inputs, context, summary, validation, report, counts.version), settings.publish_lock_timeout,
         )
-        summary.versions = result.versions
-        summary.already_quarantined = result.already_quarantined
+        result.fill(summary)
+        if result.published_meanwhile:
+            log.warning(
+                "%d articles were published by another run while this one ran: %d quarantined as duplicates, %d unchanged",
+                result.published_meanwhile, result.duplicates, result.unchanged,
+            )
         if report:
             summary.report_page = run_page_path(report["index"], context.run_id)
         if result.versions:

@@ -15,6 +15,9 @@ from urllib.parse import urlparse
 from conflict_events.article_text import article_id_of, normalise_text, split_boilerplate
 from conflict_events.calendar import MONTHS
 from conflict_events.models import RawRecord, QuarantineRow, utc_now
+from conflict_events.settings import Settings
+
+MAX_TEXT_CHARS: int = Settings.model_fields["max_text_chars"].default  # the setting's default, for callers without settings
 
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?,?\s+)?"
@@ -160,7 +163,7 @@ def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: i
         return None, QuarantineRow.of(record.source_ref, "clean", "empty_text", "the text is empty or only whitespace", record.payload())
     if len(text) > max_chars:
         return None, QuarantineRow.of(
-            record.source_ref, "clean", "too_long", f"{len(text)} characters is over the {max_chars}-character limit for one article",
+            record.source_ref, "clean", "too_long", f"{len(text)} characters is over the {max_chars}-character limit for one article (CONFLICT_EVENTS_MAX_TEXT_CHARS)",
             record.payload(),
         )
     body, heading_title, footer_host, header_text = split_boilerplate(text)
@@ -214,7 +217,7 @@ def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: i
 
 
 def clean_records(
-    records: list[RawRecord], run_date: date, seen_ids: Mapping[str, str], min_words: int = 5, max_chars: int = 200_000,
+    records: list[RawRecord], run_date: date, seen_ids: Mapping[str, str], min_words: int = 5, max_chars: int = MAX_TEXT_CHARS,
     published: Mapping[str, str] | None = None, seen_refs: Mapping[str, str] | None = None,
 ) -> CleanResult:
     """Clean a batch against what earlier batches saw; `seen_ids` (article_id -> source_ref) finds duplicate texts.

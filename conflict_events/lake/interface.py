@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from conflict_events.lake import publishing, retention
-from conflict_events.lake.layout import MANIFEST, POINTER, VERSION_RE, LakeError
+from conflict_events.lake.layout import JOURNAL, MANIFEST, POINTER, VERSION_RE, LakeError, LostPointer
 from conflict_events.lake.publishing import PublishResult, Tables
 from conflict_events.schemas import SCHEMAS
 
@@ -90,11 +90,57 @@ class Lake(ABC):
         return sorted(n for n in names if VERSION_RE.match(n))
 
     def manifest(self, dataset: str, version: str) -> dict[str, Any] | None:
-        """A version's manifest, or None if the version was never completed."""
+        """A version's manifest, or None if the version was never completed; LakeError naming the file when it is unreadable."""
         path = self.path(dataset, version, MANIFEST)
         if not self.fs.exists(path):
             return None
-        return json.loads(self.fs.cat_file(path))
+        try:
+            manifest = json.loads(self.fs.cat_file(path))
+        except (IsADirectoryError, ValueError) as exc:  # ValueError: not UTF-8, or not JSON
+            raise LakeError(f"{path} is not a readable manifest ({type(exc).__name__}: {exc})") from exc
+        if not isinstance(manifest, dict):
+            raise LakeError(f"{path} is not a manifest: it holds a JSON {type(manifest).__name__}, not an object")
+        return manifest
+
+    def lost_pointer(self, dataset: str) -> str | None:
+        """Why this dataset's missing `_CURRENT` cannot mean "never published" (complete versions remain), or None.
+
+        Versions of the publish in progress (the journal's run) do not count: a first publish stages before it points.
+        """
+        pointer = self.path(dataset, POINTER)
+        if self.fs.exists(pointer):
+            return None
+        publishing = self._journal_run()
+        complete = []
+        for version in self.version_folders(dataset):
+            try:
+                manifest = self.manifest(dataset, version)
+            except LakeError:  # unreadable, but written: a version was completed here
+                manifest = {}
+            if manifest is not None and (publishing is None or manifest.get("run_id") != publishing):
+                complete.append(version)
+        if not complete:
+            return None
+        newest = complete[-1]
+        return (
+            f"{self.url}: {dataset}/{POINTER} is missing, yet {dataset} holds {len(complete)} complete version(s), the newest "
+            f"{newest}; a run now would publish {dataset} without their rows. Restore the pointer (write {newest}, or the "
+            f"version readers last used, from `conflict-events versions {dataset}`, into {pointer}), then run again"
+        )
+
+    def _journal_run(self) -> str | None:
+        """The run id the publish journal names, or None without a (readable) journal."""
+        try:
+            return json.loads(self.fs.cat_file(self.path(JOURNAL))).get("run_id")
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def current_versions(self) -> dict[str, str | None]:
+        """Every dataset's current version (None before its first publish); LostPointer when a pointer is gone but versions remain."""
+        lost = [why for dataset in SCHEMAS if (why := self.lost_pointer(dataset))]
+        if lost:
+            raise LostPointer("; ".join(lost))
+        return {dataset: self.current_version(dataset) for dataset in SCHEMAS}
 
     def read_current(self, dataset: str, columns: list[str] | None = None) -> pa.Table | None:
         """The current version of a dataset as one Arrow table (None before the first publish)."""
@@ -116,6 +162,18 @@ class Lake(ABC):
             for f in manifest["files"]
         ]
         return pa.concat_tables(tables) if tables else schema.empty_table()
+
+    def read_matching(self, dataset: str, version: str, columns: list[str], key: str, values: set[str]) -> pa.Table:
+        """Some columns of a version's rows whose `key` is one of `values`, file by file through a filter (never the whole version)."""
+        schema = pa.schema([SCHEMAS[dataset].field(c) for c in columns])
+        if not values:
+            return schema.empty_table()
+        wanted = sorted(values)
+        tables = [
+            pq.read_table(self.path(dataset, version, f["path"]), filesystem=self.fs, columns=columns, filters=[(key, "in", wanted)])
+            for f in self.manifest(dataset, version)["files"]
+        ]
+        return pa.concat_tables([t.cast(schema) for t in tables]) if tables else schema.empty_table()
 
     def versions(self, dataset: str) -> list[dict[str, Any]]:
         """Completed versions with row counts, run ids and creation times, oldest first."""

@@ -17,3 +17,18 @@ JOURNAL = "_publishing.json"  # in the lake root while a publish is between its 
 
 class LakeError(RuntimeError):
     """The lake is not in a state a reader or writer can trust."""
+
+
+class LostPointer(LakeError):
+    """A dataset's `_CURRENT` is gone while complete versions remain: reading it as "never published" would drop their rows."""
+
+
+class PointerSwitchError(LakeError):
+    """A publish failed while switching pointers; `moved` names the pointers left at this run's versions (none when all moved back)."""
+
+    def __init__(self, message: str, moved: dict[str, str]):
+        super().__init__(message)
+        self.moved = moved
+
+    def __reduce__(self):  # pickled across Prefect's task boundary with both arguments
+        return type(self), (str(self), self.moved)

@@ -10,8 +10,8 @@ import json
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from conflict_events.lake.layout import JOURNAL, MANIFEST
-from conflict_events.lake.staging import commit, discard
+from conflict_events.lake.layout import JOURNAL, MANIFEST, POINTER
+from conflict_events.lake.staging import commit, discard, uncommit
 from conflict_events.schemas import SCHEMAS
 
 if TYPE_CHECKING:
@@ -37,12 +37,14 @@ def under_publish_lock(lake: Lake, run_id: str, timeout: float, say: Callable[[s
 
 
 def recover(lake: Lake, say: Callable[[str], None]) -> None:
-    """Finish or undo what a killed run left; call it only under the publish lock.
+    """Finish or undo what a killed (or failed) run left; call it only under the publish lock.
 
-    If the dead run (the journal's) had switched any pointer, its other staged versions are switched
-    too (the run completes); otherwise they are removed (the run never happened). Folders without a
-    manifest were never complete and go. Versions newer than `_CURRENT` that the journal does not
-    name (say, after an operator rolled a pointer back) are left alone.
+    If the dead run (the journal's) had switched any pointer and every dataset it journaled is either
+    switched or staged, its other staged versions are switched too (the run completes). If a journaled
+    dataset has neither (its staged version was removed when a failed switch was being undone), the
+    switched pointers move back and the run never happened; so it does when nothing was switched.
+    Folders without a manifest were never complete and go. Versions newer than `_CURRENT` that the
+    journal does not name (say, after an operator rolled a pointer back) are left alone.
     """
     for path in lake.temp_files():
         say(f"removing {path}: a killed run left it half-written")
@@ -64,14 +66,21 @@ def recover(lake: Lake, say: Callable[[str], None]) -> None:
     journal = lake.path(JOURNAL)
     if not lake.fs.exists(journal):
         return
-    run_id = json.loads(lake.fs.cat_file(journal))["run_id"]
+    entry = json.loads(lake.fs.cat_file(journal))
+    run_id = entry["run_id"]
     staged = {d: v for d, versions in newer.items() for v, manifest in versions.items() if manifest["run_id"] == run_id}
-    switched = any(v is not None and lake.manifest(d, v)["run_id"] == run_id for d, v in current.items())
-    for dataset, version in staged.items():
-        if switched:
+    switched = {d: v for d, v in current.items() if v is not None and lake.manifest(d, v)["run_id"] == run_id}
+    journaled = set(entry.get("datasets") or ()) or set(staged) | set(switched)
+    if switched and journaled <= set(staged) | set(switched):
+        for dataset, version in staged.items():
             say(f"making {dataset}/{version} current: run {run_id} was killed while switching pointers")
             commit(lake, dataset, version)
-        else:
+    else:
+        for dataset, version in switched.items():
+            say(f"moving {dataset}/{POINTER} back from {version}: run {run_id} failed while switching pointers")
+            uncommit(lake, dataset, version)
+            discard(lake, dataset, version)
+        for dataset, version in staged.items():
             say(f"removing {dataset}/{version}: run {run_id} was killed before publishing")
             discard(lake, dataset, version)
     remove_journal(lake)

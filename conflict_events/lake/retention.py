@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def prune(lake: Lake, keep: int, timeout: float) -> dict[str, list[dict[str, Any]]]:
-    """Remove all but the newest `keep` complete versions of each dataset; never a current one.
+    """Remove all but the newest `keep` complete versions of each dataset; never a current one (LostPointer if one is unknown).
 
     Returns the removed versions (with their run ids, so their Data Docs pages can go too).
     """
@@ -21,8 +21,9 @@ def prune(lake: Lake, keep: int, timeout: float) -> dict[str, list[dict[str, Any
         raise ValueError("keep must be at least 1: the current version always stays")
     removed: dict[str, list[dict[str, Any]]] = {}
     with under_publish_lock(lake, "prune", timeout, lambda _: None):
+        currents = lake.current_versions()  # a lost pointer is refused: which version to keep would be a guess
         for dataset in SCHEMAS:
-            current = lake.current_version(dataset)
+            current = currents[dataset]
             complete = [v for v in lake.version_folders(dataset) if lake.manifest(dataset, v) is not None]
             for version in complete[:-keep]:
                 if version == current:

@@ -13,10 +13,13 @@ import re
 import shutil
 import socket
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from conflict_events.schemas import SCHEMAS
@@ -45,6 +48,36 @@ def column_values(rows: Rows, column: str) -> list:
     if isinstance(rows, SpooledTable):
         return pq.read_table(rows.path, columns=[column]).column(column).to_pylist()
     return rows.column(column).to_pylist()
+
+
+def rows_where(rows: Rows, column: str, values: set[str]) -> pa.Table:
+    """The new rows whose `column` is one of `values` (a few rows: read through a filter when spooled)."""
+    if isinstance(rows, SpooledTable):
+        return pq.read_table(rows.path, filters=[(column, "in", sorted(values))]) if values else pq.read_schema(rows.path).empty_table()
+    return rows.filter(pc.is_in(rows[column], value_set=pa.array(sorted(values), pa.string())))
+
+
+def rewritten(rows: Rows, keep: Callable[[pa.Table], pa.Array] | None = None, extra: pa.Table | None = None) -> Rows:
+    """The rows for which `keep` (a boolean mask of a table) holds, then `extra`.
+
+    A spooled file is rewritten beside itself row group by row group, so it is never loaded whole.
+    """
+    if not isinstance(rows, SpooledTable):
+        kept = rows.filter(keep(rows)) if keep else rows
+        return pa.concat_tables([kept, extra.select(kept.schema.names).cast(kept.schema)]) if extra is not None else kept
+    schema = pq.read_schema(rows.path)
+    path = rows.path.with_name(f"{rows.path.stem}-{uuid.uuid4().hex[:8]}.parquet")
+    count = 0
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for part in iter_spooled(rows.path):
+            part = part.filter(keep(part)) if keep else part
+            writer.write_table(part)
+            count += part.num_rows
+        if extra is not None and extra.num_rows:
+            writer.write_table(extra.select(schema.names).cast(schema))
+            count += extra.num_rows
+    head = rows.head.filter(keep(rows.head)) if keep and rows.head.num_rows else rows.head
+    return SpooledTable(path, count, head)
 
 
 @dataclass

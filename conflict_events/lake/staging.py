@@ -176,6 +176,16 @@ def commit(lake: Lake, dataset: str, version: str) -> None:
     lake.write_bytes_atomically(lake.path(dataset, POINTER), (version + "\n").encode("utf-8"))
 
 
+def uncommit(lake: Lake, dataset: str, version: str) -> None:
+    """Point `_CURRENT` back at the version `version` was staged on (remove it, for a first version); `version` stays."""
+    parent = lake.manifest(dataset, version)["parent_version"]
+    pointer = lake.path(dataset, POINTER)
+    if parent is None:
+        lake.fs.rm(pointer)
+    else:
+        lake.write_bytes_atomically(pointer, (parent + "\n").encode("utf-8"))
+
+
 def discard(lake: Lake, dataset: str, version: str) -> None:
     """Remove a version folder: its manifest first, so a removal cut short leaves an incomplete folder
     (which readers and `verify` ignore and the next publish removes), never a manifest naming lost files."""

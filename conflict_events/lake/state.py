@@ -31,9 +31,13 @@ class LakeState:
 
 
 def read_lake_state(lake_url: str) -> LakeState:
-    """Read the current versions, the published article ids and the extractor that coded them."""
+    """Read the current versions, the published article ids and the extractor that coded them.
+
+    A pointer lost while its dataset still has versions is refused (LostPointer) before the run does
+    any work: read as "nothing published", it would make the run publish without those rows.
+    """
     lake = open_lake(lake_url)
-    state = LakeState(versions={d: lake.current_version(d) for d in SCHEMAS})
+    state = LakeState(versions=lake.current_versions())
     version = state.versions["articles"]
     if version is None:
         return state

@@ -1,4 +1,4 @@
-"""verify: check a lake against its own manifests, pointers and leftovers, without changing anything.
+"""verify: check a lake against its own manifests, pointers and leftovers, and its folders as readers see them, without changing anything.
 
 Every version folder is checked, not only the current one: older versions are what a rollback or a
 reader pinned to a version gets. Unchanged files are hard links shared between versions, so one
@@ -20,6 +20,8 @@ from conflict_events.lake.layout import JOURNAL, MANIFEST, POINTER, LakeError
 from conflict_events.schemas import SCHEMAS
 
 CHUNK = 1 << 20  # bytes hashed per read: a file of any size needs only this much memory
+# dataset -> (column, dataset whose current version must hold every value of it)
+REFERENCES = {"events": ("article_id", "articles")}
 
 
 @dataclass
@@ -60,6 +62,7 @@ class _Checker:
     report: VerifyReport
     # Hard-linked files are read once: Lake.file_identity -> (sha256, footer rows or error).
     seen: dict[tuple, tuple[str, int | str]] = field(default_factory=dict)
+    leftovers: set[str] = field(default_factory=set)  # temporary files, reported as notes (temp_files)
 
     def rel(self, path: str) -> str:
         root = self.lake.root
@@ -73,7 +76,8 @@ class _Checker:
 
     def temp_files(self) -> None:
         """The same leftovers the next publish's recovery removes (Lake.temp_files), as notes."""
-        for path in sorted(self.lake.temp_files()):
+        self.leftovers = set(self.lake.temp_files())
+        for path in sorted(self.leftovers):
             parts = self.rel(path).split("/")
             dataset = parts[0] if len(parts) > 1 else None
             version = parts[1] if len(parts) > 2 else None
@@ -117,6 +121,15 @@ def _manifest_files(manifest: Any) -> str | None:
     return None
 
 
+def _what_readers_do(name: str) -> str:
+    """What a reader of the whole folder does with a file the manifest does not list."""
+    if name.rsplit("/", 1)[-1].startswith(("_", ".")):
+        return "pyarrow skips names starting with '_' or '.', but other readers of the folder may read it"
+    if name.endswith(".parquet"):
+        return "a Parquet reader of the folder reads its rows as part of the version"
+    return "a Parquet reader of the folder reads it too, and reads rows the manifest does not have or fails"
+
+
 def _check_version(check: _Checker, dataset: str, version: str) -> bool:
     """Check one version folder; True when it has a manifest (whether or not the manifest is any good)."""
     lake, fs = check.lake, check.lake.fs
@@ -127,6 +140,9 @@ def _check_version(check: _Checker, dataset: str, version: str) -> bool:
                    "no manifest: left by a publish that is running or was killed; the next publish removes it")
         return False
     check.report.versions += 1
+    if fs.info(manifest_path)["type"] != "file":
+        check.problem(dataset, version, manifest_path, "bad_manifest", "a folder, not a file: no reader or run can read this version")
+        return True
     try:
         manifest = json.loads(fs.cat_file(manifest_path))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -167,12 +183,12 @@ def _check_version(check: _Checker, dataset: str, version: str) -> bool:
     if manifest["row_count"] != total:
         check.problem(dataset, version, manifest_path, "row_count_mismatch",
                       f"row_count {manifest['row_count']}, but its files hold {total} rows")
-    # A plain Parquet reader of the folder reads every *.parquet in it, listed or not.
+    # A plain reader of the folder (pyarrow, pandas, Spark) reads every file in it, listed or not.
     for path in sorted(fs.find(folder)):
         relative = path[len(folder) + 1:]
-        if relative.endswith(".parquet") and relative not in listed:
-            check.problem(dataset, version, path, "unlisted_file",
-                          "not in the manifest, but a Parquet reader of the folder reads it")
+        if relative in listed or relative == MANIFEST or path in check.leftovers:
+            continue
+        check.problem(dataset, version, path, "unlisted_file", f"not in the manifest: {_what_readers_do(relative)}")
     return True
 
 
@@ -180,9 +196,8 @@ def _check_pointer(check: _Checker, dataset: str, complete: set[str]) -> None:
     lake = check.lake
     pointer = lake.path(dataset, POINTER)
     if not lake.fs.exists(pointer):
-        if complete:
-            check.problem(dataset, None, pointer, "no_current",
-                          f"{len(complete)} complete versions but no {POINTER}: readers following it find nothing")
+        if why := lake.lost_pointer(dataset):  # versions of a publish under way (the journal's) are not lost
+            check.problem(dataset, None, pointer, "no_current", f"readers following it find nothing; {why}")
         return
     try:
         current = lake.current_version(dataset)
@@ -194,8 +209,33 @@ def _check_pointer(check: _Checker, dataset: str, complete: set[str]) -> None:
                       f"names {current}, which is missing or has no {MANIFEST}")
 
 
+def _check_references(check: _Checker) -> None:
+    """Rows of a current version that point at rows the current version of another dataset lacks (after a pointer was lost or moved back).
+
+    Checked only when both pointers and current versions passed every other check, so the files read here are whole.
+    """
+    lake = check.lake
+    damaged = {(p.dataset, p.version) for p in check.report.problems}  # a pointer's own problems have no version
+    for dataset, (column, target) in REFERENCES.items():
+        if (dataset, None) in damaged or (target, None) in damaged:
+            continue
+        version, target_version = lake.current_version(dataset), lake.current_version(target)
+        if version is None or {(dataset, version), (target, target_version)} & damaged:
+            continue
+        held = set(lake.read_version(target, target_version, [column]).column(column).to_pylist()) if target_version else set()
+        missing = set(lake.read_version(dataset, version, [column]).column(column).to_pylist()) - held
+        if missing:
+            check.problem(
+                target, target_version, lake.path(target, POINTER), "dangling_reference",
+                f"current {dataset} ({version}) reference {len(missing)} {column} values that current {target} "
+                f"({target_version or 'none'}) lacks, e.g. {min(missing)[:12]}: {target} lost rows that {dataset} still use "
+                f"(a pointer lost, reset or moved back?); `conflict-events versions {target}` lists versions that may hold them",
+            )
+
+
 def verify_lake(lake_url: str) -> VerifyReport:
-    """Check every dataset folder of the lake: pointers, every version's files against its manifest, leftovers.
+    """Check every dataset folder of the lake: pointers, every version's files against its manifest, files it
+    does not list, rows of current versions that other current versions lack, leftovers.
 
     Raises FileNotFoundError when the lake root does not exist (an empty report would look like a good lake).
     """
@@ -213,4 +253,5 @@ def verify_lake(lake_url: str) -> VerifyReport:
     for dataset in datasets:
         complete = {v for v in lake.version_folders(dataset) if _check_version(check, dataset, v)}
         _check_pointer(check, dataset, complete)
+    _check_references(check)
     return check.report

@@ -19,6 +19,8 @@ def format_summary(summary: RunSummary) -> str:
         f"  accounted:    {summary.records_in - summary.unaccounted} of {summary.records_in} records in "
         "(articles + quarantined + unchanged)",
     ]
+    if summary.published_meanwhile:
+        lines.append(f"  meanwhile:    {summary.published_meanwhile} articles were published first by another run (counted above)")
     for reason, count in summary.quarantined_by_reason.items():
         lines.append(f"    {count:5d}  {reason}")
     if summary.versions:

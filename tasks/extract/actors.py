@@ -16,6 +16,7 @@ FORCE_NOUNS = (
     r"strike|bombing|bombs?|glide\s+bombs?|fire|gunfire|shells?|rockets?|drone\s+strikes?"
 )
 POLICE_NOUNS = r"police|police officers|policemen|riot police|security forces|gendarmes|gendarmerie"
+MAX_OWNERS = 10  # "US, British, French, ... forces": the longest list of owners read before a force noun
 # Who a country's own people are, by role in the event: victims, demonstrators, rioters, unknown attackers.
 GENERIC_ACTORS = (
     (r"civilians?|residents|villagers|people|children|women|worshippers|farmers|students|passengers|shoppers|families|"
@@ -96,9 +97,10 @@ class ActorDictionary:
                 self._demonym_of.setdefault(word.lower(), country.iso2)
                 demonyms.append(re.escape(word))
         demonym_re = _alternation(demonyms)
-        # One or more owners ("Syrian and Russian") before a force noun ("forces", "air strikes").
+        # One or more owners ("Syrian and Russian") before a force noun ("forces", "air strikes"). At most
+        # MAX_OWNERS: tried from every owner of a list, an unbounded list would be read to its end from each.
         self._state_forces = re.compile(
-            r"(?<![\w-])(?P<whos>(?:" + demonym_re + r")(?:(?:,\s*|\s+and\s+|\s*/\s*)(?:" + demonym_re + r"))*)"
+            r"(?<![\w-])(?P<whos>(?:" + demonym_re + r")(?:(?:,\s*|\s+and\s+|\s*/\s*)(?:" + demonym_re + rf")){{0,{MAX_OWNERS - 1}}})"
             r"(?:'s|’s)?\s+(?i:(?:[a-z\-]+\s+){0,2}?)(?P<noun>(?i:" + FORCE_NOUNS + "|" + POLICE_NOUNS + r"))\b",
         )
         self._owner = re.compile(r"(?<![\w-])(?:" + demonym_re + r")(?![\w-])")
@@ -171,7 +173,10 @@ class ActorDictionary:
 def _without_overlaps(mentions: list[Mention]) -> list[Mention]:
     """Keep the longest mention where several cover the same characters (named beats generic on ties)."""
     kept: list[Mention] = []
+    # The characters kept mentions cover: comparing each mention with every kept one is quadratic in a long text.
+    covered = bytearray(max((m.end for m in mentions), default=0))
     for mention in sorted(mentions, key=lambda m: (-(m.end - m.start), m.generic, m.start)):
-        if all(mention.end <= k.start or mention.start >= k.end for k in kept):
+        if covered.find(1, mention.start, mention.end) < 0:
+            covered[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
             kept.append(mention)
     return sorted(kept, key=lambda m: m.start)

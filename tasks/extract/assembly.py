@@ -10,6 +10,7 @@ from datetime import date
 from spacy.tokens import Doc, Span
 
 from tasks.extract.actors import Actor, ActorDictionary
+from tasks.extract.budget import NO_DEADLINE, Deadline
 from tasks.extract.dates import EventDate, resolve_event_date
 from tasks.extract.gazetteer import Place
 from tasks.extract.lexicon import (
@@ -133,11 +134,12 @@ def _same_day(text: str, earlier: list[Candidate]) -> EventDate | None:
 
 
 def sentence_candidates(
-    doc: Doc, published: date | None, places: PlaceFinder, actors: ActorDictionary, context: list[str]
+    doc: Doc, published: date | None, places: PlaceFinder, actors: ActorDictionary, context: list[str], deadline: Deadline = NO_DEADLINE
 ) -> list[Candidate]:
     """What each sentence says about an event, for the sentences that report violence (or a development)."""
     candidates: list[Candidate] = []
     for index, sent in enumerate(doc.sents):
+        deadline.check(f"sentence {index + 1}, reading what it reports")
         text = sent.text.strip()
         if len(text) < 12:
             continue
@@ -266,10 +268,11 @@ class ArticleAttribution:
     air_force: Actor | None
 
     @classmethod
-    def read(cls, doc: Doc, actors: ActorDictionary, iso2: str | None) -> "ArticleAttribution":
+    def read(cls, doc: Doc, actors: ActorDictionary, iso2: str | None, deadline: Deadline = NO_DEADLINE) -> "ArticleAttribution":
         """Read the claim and the air force from every sentence of the article."""
         claimed, air_forces, first_named = None, Counter(), {}
-        for sent in doc.sents:
+        for index, sent in enumerate(doc.sents):
+            deadline.check(f"sentence {index + 1}, finding who the article says did what")
             text = sent.text
             # Only a claim of this attack: "claimed the bombing", "claimed responsibility" with no other
             # incident named ("... for an ambush near Gao in January" is another event).
@@ -300,7 +303,9 @@ class ArticleAttribution:
         return self.air_force if event.sub_event_type == "Air/drone strike" else None
 
 
-def article_events(doc: Doc, candidates: list[Candidate], places: PlaceFinder, actors: ActorDictionary, context: list[str]) -> list[Event]:
+def article_events(
+    doc: Doc, candidates: list[Candidate], places: PlaceFinder, actors: ActorDictionary, context: list[str], deadline: Deadline = NO_DEADLINE
+) -> list[Event]:
     """The article's candidates merged into events, placed where the lead says when their own sentences do not,
     and attributed from elsewhere in the article when their own sentences name no perpetrator."""
     events = drop_restatements(merge_candidates(candidates))
@@ -311,7 +316,7 @@ def article_events(doc: Doc, candidates: list[Candidate], places: PlaceFinder, a
             event.fallback_place = next((p for p in lead_places if country is None or p.iso2 == country), None)
     unattributed = [e for e in events if e.actor1 is None]
     if unattributed:
-        said = ArticleAttribution.read(doc, actors, context[0] if context else None)
+        said = ArticleAttribution.read(doc, actors, context[0] if context else None, deadline)
         for event in unattributed:
             event.attributed = said.perpetrator_of(event, candidates)
     return events

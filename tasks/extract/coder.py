@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 
 from tasks.extract.actors import ActorDictionary
 from tasks.extract.assembly import article_events, sentence_candidates
+from tasks.extract.budget import NO_DEADLINE, SECONDS_PER_ARTICLE, Deadline, ExtractTimeout
 from tasks.extract.gazetteer import Gazetteer
 from tasks.extract.nlp import load_nlp, model_version
 from tasks.extract.places import PlaceFinder, by_places_named, country_context, dateline_words
@@ -52,32 +53,34 @@ class Resources:
         return cls(nlp, gazetteer, actors, extractor_version(reference_dir, model_version(nlp)))
 
 
-def code_article(article: dict[str, Any], doc: Doc, resources: Resources) -> list[dict[str, Any]]:
-    """All events one article reports, as rows of the `events` dataset."""
+def code_article(article: dict[str, Any], doc: Doc, resources: Resources, deadline: Deadline = NO_DEADLINE) -> list[dict[str, Any]]:
+    """All events one article reports, as rows of the `events` dataset (ExtractTimeout past the deadline)."""
     published: date | None = article.get("published_date")
     gazetteer, actors = resources.gazetteer, resources.actors
     dateline = dateline_words(doc.text)
-    context = by_places_named(doc, country_context(doc.text, gazetteer, actors), gazetteer, actors, dateline)
+    context = by_places_named(doc, country_context(doc.text, gazetteer, actors), gazetteer, actors, dateline, deadline)
     places = PlaceFinder(gazetteer, actors, context, dateline)
-    candidates = sentence_candidates(doc, published, places, actors, context)
-    events = reported_events(article_events(doc, candidates, places, actors, context), published)
+    candidates = sentence_candidates(doc, published, places, actors, context, deadline)
+    events = reported_events(article_events(doc, candidates, places, actors, context, deadline), published)
+    deadline.check("writing its events")
     return [event_row(article, event, ordinal, gazetteer, resources.version) for ordinal, event in enumerate(events)]
 
 
 def code_articles(
-    articles: list[dict[str, Any]], resources: Resources, run_id: str = "", batch_size: int = 32
+    articles: list[dict[str, Any]], resources: Resources, run_id: str = "", batch_size: int = 32,
+    seconds_per_article: float = SECONDS_PER_ARTICLE,
 ) -> tuple[list[dict[str, Any]], list[QuarantineRow]]:
-    """Events for a batch of cleaned articles, and quarantine rows for articles the coder failed on."""
+    """Events for a batch of cleaned articles, and quarantine rows for articles the coder failed on or that
+    took longer than `seconds_per_article` to code (the rest of the batch is coded all the same)."""
     rows: list[dict[str, Any]] = []
     failures: list[QuarantineRow] = []
 
+    def quarantine(article: dict[str, Any], reason: str, detail: str) -> None:
+        payload = {k: v for k, v in article.items() if k != "ingested_at"}
+        failures.append(QuarantineRow.of(article["source_ref"], "extract", reason, detail, payload, run_id))
+
     def fail(article: dict[str, Any], exc: Exception) -> None:
-        failures.append(
-            QuarantineRow.of(
-                article["source_ref"], "extract", "extract_error", f"{type(exc).__name__}: {exc}",
-                {k: v for k, v in article.items() if k != "ingested_at"}, run_id,
-            )
-        )
+        quarantine(article, "extract_error", f"{type(exc).__name__}: {exc}")
 
     try:
         docs = list(resources.nlp.pipe((a["text"] for a in articles), batch_size=batch_size))
@@ -93,7 +96,9 @@ def code_articles(
         if doc is None:
             continue
         try:
-            rows.extend(code_article(article, doc, resources))
+            rows.extend(code_article(article, doc, resources, Deadline.after(seconds_per_article)))
+        except ExtractTimeout as exc:  # a huge or hostile text: kept whole, with how far coding got
+            quarantine(article, "timeout", f"{exc} (the article has {sum(1 for _ in doc.sents)} sentences, {len(doc.text)} characters)")
         except Exception as exc:  # one article's bad luck must not stop the batch; it is kept, with the reason
             fail(article, exc)
     return rows, failures

@@ -71,32 +71,43 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 # A date the story gives its event ("on 16 March 2024"), unlike a dateline ("Posted on April 2 2017").
 _EVENT_ON = re.compile(r"\bon\s+(?:\w+day,?\s+)?(?:the\s+)?$", re.I)
 _POSTED = re.compile(r"\b(?:posted|published|updated)\s+(?:on\s+)?$", re.I)
-# A wire dateline without a year: "BEIRUT, March 20 (Reuters) -".
-_WIRE_AFTER = re.compile(r"^\s*(?:\(|-|–|—)")
+# A wire dateline without a year: "BEIRUT, March 20 (Reuters) -" (matched at the dateline's end).
+_WIRE_AFTER = re.compile(r"\s*(?:\(|-|–|—)")
+# The weekday right before a dateline ("Tuesday, 5 March 2024"), looked for in the few characters before it:
+# searched from the sentence's start, each dateline would cost the sentence's length.
+_WEEKDAY_BEFORE = re.compile(r"(?:\b\w+day|\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?),?\s*$", re.I)
+_WEEKDAY_WINDOW = 40
 
 
 def _without_datelines(sentence: str, published: date | None) -> str:
     """Blank out the report's own dateline: it dates the report, not the event."""
     if published is None:
         return sentence
+    chars = list(sentence)  # blanked in place: a new string per dateline would copy the sentence each time
+
+    def blank(start: int, end: int) -> None:
+        chars[start:end] = " " * (end - start)
+
     for pattern, order in ((_DAY_MONTH, "dm"), (_MONTH_DAY, "md")):
-        for match in pattern.finditer(sentence):
+        text = "".join(chars)
+        for match in pattern.finditer(text):
             day_s, month_s = (match.group(1), match.group(2)) if order == "dm" else (match.group(2), match.group(1))
             if not match.group(3):
-                wire = _WIRE_AFTER.match(sentence[match.end() :]) and _safe_date(published.year, _month_number(month_s), int(day_s)) == published
+                wire = _WIRE_AFTER.match(text, match.end()) and _safe_date(published.year, _month_number(month_s), int(day_s)) == published
                 if wire:
-                    sentence = sentence[: match.start()] + " " * (match.end() - match.start()) + sentence[match.end() :]
+                    blank(match.start(), match.end())
                 continue
-            before = sentence[max(0, match.start() - 30) : match.start()]
+            before = "".join(chars[max(0, match.start() - 30) : match.start()])
             story_on = match.group(0)[:3].lower() == "on " or _EVENT_ON.search(before)
             if story_on and not _POSTED.search(before):
                 continue  # "killed on 16 March 2024": the event's own date, even when the report has the same
             if _safe_date(int(match.group(3)), _month_number(month_s), int(day_s)) == published:
                 start = match.start()
-                weekday = re.search(r"(?:\b\w+day|\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?),?\s*$", sentence[:start], re.I)
-                start = weekday.start() if weekday else start
-                sentence = sentence[:start] + " " * (match.end() - start) + sentence[match.end():]
-    return sentence
+                low = max(0, start - _WEEKDAY_WINDOW - 1)  # one more character, for the word boundary
+                weekday = _WEEKDAY_BEFORE.search("".join(chars[low:start]), 1 if low else 0)
+                start = low + weekday.start() if weekday else start
+                blank(start, match.end())
+    return "".join(chars)
 
 
 def _weekday_before(match: re.Match, published: date) -> date:

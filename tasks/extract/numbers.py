@@ -21,10 +21,12 @@ VAGUE_COUNTS = (
     (r"\ba\s+few\b", "3"),
     (r"\b(?:a|one)\s+(?:person|man|woman|child|civilian|soldier|fighter|boy|girl)\b", "1 person"),
 )
+# Words before a figure ("at least another 5"). No alternative may begin another's words ("at least another"
+# is "at least" then "another"), and the run is possessive: a figure never starts inside it, so there is one way
+# to read a run of qualifiers and no backtracking into it (the old overlap cost 4x per two more words).
 _QUALIFIER = (
     r"(?:(?:at\s+least|more\s+than|over|well\s+over|just\s+over|close\s+to|some|about|around|nearly|almost|up\s+to|as\s+many\s+as|approximately|"
-    r"an\s+estimated|roughly|a\s+total\s+of|no\s+(?:fewer|less)\s+than|upwards\s+of|another|an\s+additional|"
-    r"at\s+least\s+another)\s+)*"
+    r"an\s+estimated|roughly|a\s+total\s+of|no\s+(?:fewer|less)\s+than|upwards\s+of|another|an\s+additional)\s+)*+"
 )
 # "4-6" or "4 to 6": ACLED takes the lowest reported figure.
 _NUMBER = (
@@ -36,10 +38,13 @@ _NUMBER = (
 _NOT_INJURY = r"(?!\s+(?:people\s+|civilians\s+|others\s+)?(?:injured|wounded|hurt)\b)"
 _FILLER = r"(?:\s+(?!(?:and|while|but|as|with|after|when)\b)[a-z'’\-]+){0,8}?"
 # "58 people including women and children were killed": who they were, said without a number.
-_SUBSET_WORDS = re.compile(r",?\s*\b(?:including|among\s+them|mostly|mainly)\s+(?:a\s+|an\s+)?[a-z\-]+(?:\s+and\s+[a-z\-]+)?,?(?=\s+(?:were|was|have|had|are|is|killed|died)\b)")
+# Both start at a comma or at the first blank before the word, never inside a run of blanks (from every
+# blank of a long run, ",?\s*" would rescan the rest of it): the same matches, in linear time.
+_SUBSET_START = r"(?:,|(?<![\s,]))\s*\b"
+_SUBSET_WORDS = re.compile(_SUBSET_START + r"(?:including|among\s+them|mostly|mainly)\s+(?:a\s+|an\s+)?[a-z\-]+(?:\s+and\s+[a-z\-]+)?,?(?=\s+(?:were|was|have|had|are|is|killed|died)\b)")
 # "53 civilians including 21 children died": the part named inside the whole is not the count.
 _SUBSET = re.compile(
-    r",?\s*\b(?:including|among\s+them|among\s+whom|of\s+whom)\s+(?:at\s+least\s+|some\s+|about\s+)?\d+(?:\s+[a-z'\-]+){1,3}?"
+    _SUBSET_START + r"(?:including|among\s+them|among\s+whom|of\s+whom)\s+(?:at\s+least\s+|some\s+|about\s+)?\d+(?:\s+[a-z'\-]+){1,3}?"
     r"(?:,?\s+and\s+\d+(?:\s+[a-z'\-]+){1,2}?)?(?:,(?=\s+(?:were|was|have|had|are|is|killed|died)\b))?(?=\s+(?:were|was|have|had|are|is|killed|died|dead|and\b)|,)"
 )
 _BE = r"(?:\s+(?:were|was|have\s+been|had\s+been|has\s+been|are|is|being|got|been))?(?:\s+(?:reportedly|also|confirmed|all|later|allegedly))?"
@@ -50,7 +55,9 @@ _KILLED_WORDS = r"(?:killed|dead|died|slain|executed|massacred|murdered|shot\s+d
 _INJURED_WORDS = r"(?:injured|wounded|hurt|injuries|maimed)"
 
 # "120 militants and 60 mercenaries were killed": the subject figures, summed across a conjunct list.
-_SUBJECT_KILLED = re.compile(_QUALIFIER + _NUMBER + _FILLER + _BE + r"\s+" + _KILLED_WORDS + r"\b")
+# No leading qualifier: it can be empty, so it never changed which figure matched, and tried from every word of
+# a long run of qualifiers it made the search quadratic.
+_SUBJECT_KILLED = re.compile(_NUMBER + _FILLER + _BE + r"\s+" + _KILLED_WORDS + r"\b")
 KILLED_PATTERNS = (
     re.compile(
         r"\b(?:kill(?:s|ed|ing)?|shot\s+dead|shooting\s+dead|claim(?:s|ed|ing)?\s+the\s+lives\s+of|claim(?:s|ed|ing)?|massacr(?:es|ed|ing)|"
@@ -65,13 +72,14 @@ KILLED_PATTERNS = (
 )
 INJURED_PATTERNS = (
     re.compile(r"\b(?:injur(?:es|ed|ing)|wound(?:s|ed|ing)|hurt(?:ing)?|maim(?:s|ed|ing))\s+" + _QUALIFIER + _NUMBER),
-    re.compile(_QUALIFIER + _NUMBER + _FILLER + _BE + r"\s+" + _INJURED_WORDS + r"\b"),
+    re.compile(_NUMBER + _FILLER + _BE + r"\s+" + _INJURED_WORDS + r"\b"),  # no leading qualifier: see _SUBJECT_KILLED
     re.compile(r"\b(?:left|leaving|leaves)\s+" + _QUALIFIER + _NUMBER + r"(?:\s+[a-z'’\-]+){0,3}?\s+(?:injured|wounded)\b"),
 )
 NONE_KILLED = re.compile(
-    r"\b(?:nobody|no\s+(?:one|body|casualties|fatalities|deaths|injuries))\s+(?:was|were|have\s+been|has\s+been)?\s*(?:killed|reported|hurt|injured)|"
+    r"\b(?:nobody|no\s+(?:one|body|casualties|fatalities|deaths|injuries))\s+(?:(?:was|were|have\s+been|has\s+been)\s*)?(?:killed|reported|hurt|injured)|"
     r"\bwithout\s+(?:causing\s+)?casualties|\bcaused\s+no\s+casualties|\bno\s+(?:casualties|deaths|fatalities)\b"
 )
+_HAVE_DIED = r"\b(?:have|has)\s+(?:been\s+)?(?:killed|died)\b"
 # A war's running total is not an event's fatalities.
 CUMULATIVE = re.compile(
     r"\bsince\s+(?:the\s+|its\s+|their\s+|a\s+|an\s+|[a-z]+s?'?s\s+)?(?:(?:19|20)\d{2}|start|beginning|outbreak|war|conflict|uprising|"
@@ -80,7 +88,9 @@ CUMULATIVE = re.compile(
     r"\b(?:war|conflict|uprising|civil\s+war|fighting|crisis|violence)\s+(?:which\s+|that\s+)?(?:has|had|have)\s+(?:so\s+far\s+|now\s+|already\s+)?(?:killed|claimed|left)\b|"
     r"\b(?:war|conflict|uprising|insurgency)\b(?:\s+(?:in|of)\s+\d{4})?\s+(?:killed|claimed)\b|"
     r"\b(?:so\s+far\s+this\s+year|this\s+year\s+alone|in\s+total|overall\s+death\s+toll|cumulative|hundreds\s+of\s+thousands|tens\s+of\s+thousands)\b|"
-    r"\bsince\b.*\b(?:have|has)\s+(?:been\s+)?(?:killed|died)\b|\b(?:have|has)\s+(?:been\s+)?(?:killed|died)\b.*\bsince\b"
+    # "since 2011 ... have been killed", or the other way round, on one line. Not ".*" from every "since" (which
+    # rescans the line from each): the first "since" of a line, and from each toll only up to the next toll.
+    r"(?m:^)(?:(?!\bsince\b).)*\bsince\b.*" + _HAVE_DIED + "|" + _HAVE_DIED + r"(?:(?!" + _HAVE_DIED + r").)*\bsince\b"
 )
 # "since Saturday": a few days' toll of one offensive is still news, not a war's running total.
 RECENT_SINCE = re.compile(r"\bsince\s+(?:last\s+|early\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|dawn|morning|the\s+morning|the\s+weekend|midnight)\b")
@@ -146,9 +156,25 @@ _DATES = re.compile(
 )
 
 
+# The count rules read at most this much of a sentence (cut at a blank), so their cost has a bound whatever
+# the text: news sentences are far shorter (the longest in FA-KES and the seeds is 622 characters); a longer
+# "sentence" is a table or a text without full stops.
+MAX_COUNT_CHARS = 5_000
+
+
+def within_count_limit(sentence: str) -> str:
+    """The sentence, or its first MAX_COUNT_CHARS characters up to the last blank among them."""
+    if len(sentence) <= MAX_COUNT_CHARS:
+        return sentence
+    head = sentence[:MAX_COUNT_CHARS]
+    blank = max(head.rfind(" "), head.rfind("\n"))
+    return head[:blank] if blank > 0 else head
+
+
 def normalise_numbers(sentence: str, vague: bool = True) -> str:
-    """Lower-case, spelled-out (and, with `vague`, vague) numbers as digits, thousands separators removed, dates blanked."""
-    text = _DATES.sub(" ", sentence.replace("’", "'").replace("\u00a0", " "))
+    """Lower-case, spelled-out (and, with `vague`, vague) numbers as digits, thousands separators removed, dates blanked
+    (of at most MAX_COUNT_CHARS characters of the sentence)."""
+    text = _DATES.sub(" ", within_count_limit(sentence).replace("’", "'").replace("\u00a0", " "))
     text = re.sub(r"\b([Nn])o one\b", r"\1obody", text)  # "no one was killed" is no count of one
     # A war's toll (above MAX_EVENT_COUNT, never an event's), before alpha2digit makes it "10 of 1000 of".
     text = re.sub(r"\b(?:tens|hundreds)\s+of\s+thousands\b", "100000", text, flags=re.I)
@@ -168,13 +194,23 @@ WEAPONS = re.compile(
 )
 
 
+# Possessive blanks: with "the", "death" and "toll" absent, "\s+" and "\s*" would share out a run of blanks
+# in every way (quadratic in its length), though only the end of the run matters.
 TOLL_UPDATE = re.compile(
-    r"\b(?:bringing|raising|brought|raised|rose|risen|rising|climbed|increased|reached)\s+(?:the\s+)?(?:death\s+)?(?:toll|number\s+(?:of\s+)?(?:dead|killed))?\s*"
+    r"\b(?:bringing|raising|brought|raised|rose|risen|rising|climbed|increased|reached)\s++(?:the\s++)?(?:death\s++)?(?:toll|number\s+(?:of\s+)?(?:dead|killed))?\s*+"
     r"(?:[a-z'\-]+\s+){0,3}?(?:to|at)\s+" + _QUALIFIER + _NUMBER
 )
 # "another 5 later died", "3 others died later in hospital": more dead on top of the first figure.
 _MORE_BEFORE = re.compile(r"\b(?:another|an\s+additional|additional)\s+(?:\w+\s+)?$")
 _MORE_AFTER = re.compile(r"^\s+(?:more|others|other\s+\w+)\b")
+
+
+_YEAR_BEFORE = re.compile(r"\b(?:in|since|of|year)\s+$")
+# How far back the checks before a figure look. Read from the figure back to the sentence's start, each
+# figure would cost the length of the sentence (quadratic in a sentence of many figures); what they look for
+# is a few words long (clean makes runs of spaces one space).
+_YEAR_WINDOW = 40
+_CONJUNCT_WINDOW = 400  # a figure, 5 words, "and", a few qualifiers
 
 
 def _counts(text: str, patterns: tuple[re.Pattern, ...]) -> list[tuple[int, bool]]:
@@ -183,16 +219,17 @@ def _counts(text: str, patterns: tuple[re.Pattern, ...]) -> list[tuple[int, bool
     for pattern in patterns:
         for match in pattern.finditer(text):
             value = int(match.group("n"))
+            start, end = match.span("n")
             if value >= MAX_EVENT_COUNT:
                 continue
-            if 1900 <= value <= 2100 and re.search(r"\b(?:in|since|of|year)\s+$", text[: match.start("n")]):
+            if 1900 <= value <= 2100 and _YEAR_BEFORE.search(text, max(0, start - _YEAR_WINDOW), start):
                 continue  # a year, not a count
-            if WEAPONS.match(text[match.end("n") :]):
+            if WEAPONS.match(text, end):  # at `end`, not on a copy of the rest: copies cost the sentence's length
                 continue  # "two car bombs killed 25": the number counts the weapons, not the dead
-            conjunct = _CONJUNCT_BEFORE.search(text[: match.start("n")])
-            if conjunct and pattern in (_SUBJECT_KILLED, INJURED_PATTERNS[1]):
-                value += int(conjunct.group("n"))
-            before, after = text[max(0, match.start("n") - 30) : match.start("n")], text[match.end("n") : match.end("n") + 20]
+            if pattern in (_SUBJECT_KILLED, INJURED_PATTERNS[1]):
+                conjunct = _CONJUNCT_BEFORE.search(text, max(0, start - _CONJUNCT_WINDOW), start)
+                value += int(conjunct.group("n")) if conjunct else 0
+            before, after = text[max(0, start - 30) : start], text[end : end + 20]
             extra = bool(_MORE_BEFORE.search(before) or _MORE_AFTER.match(after))
             found.append((value, extra))
     return found

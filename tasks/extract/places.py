@@ -9,6 +9,7 @@ from collections import Counter
 from spacy.tokens import Doc, Span, Token
 
 from tasks.extract.actors import ActorDictionary
+from tasks.extract.budget import NO_DEADLINE, Deadline
 from tasks.extract.gazetteer import AREA, Gazetteer, Place, fold
 from tasks.extract.lexicon import (
     ADMIN1_AFTER, ARTICLE_WORDS, CALENDAR_WORDS, LOCATION_PREPOSITIONS, MACRO_REGIONS, NAME_PARTICLES, NEAR_WORDS,
@@ -194,7 +195,9 @@ class PlaceFinder:
         return spans
 
 
-def by_places_named(doc: Doc, context: list[str], gazetteer: Gazetteer, actors: ActorDictionary, excluded: set[str]) -> list[str]:
+def by_places_named(
+    doc: Doc, context: list[str], gazetteer: Gazetteer, actors: ActorDictionary, excluded: set[str], deadline: Deadline = NO_DEADLINE
+) -> list[str]:
     """The article's countries, the one whose towns and provinces it names most first.
 
     "Intense bombardment by the Assad regime and its ally Russia killed 80 in Aleppo": Russia is named
@@ -202,7 +205,8 @@ def by_places_named(doc: Doc, context: list[str], gazetteer: Gazetteer, actors: 
     """
     finder = PlaceFinder(gazetteer, actors, context, excluded, strict=False)
     weight: Counter = Counter({iso2: -0.01 * rank for rank, iso2 in enumerate(context)})  # ties: mentions
-    for sent in doc.sents:
+    for index, sent in enumerate(doc.sents):
+        deadline.check(f"sentence {index + 1}, finding the places it names")
         for place in finder.find(sent)[0]:
             weight[place.iso2] += 1 if place.kind != "city" or place.population >= 5000 else 0.3  # "Industry", Calif.
     return sorted(weight, key=lambda iso2: -weight[iso2])

@@ -109,12 +109,29 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     return _decode_cp1252(data)
 
 
-def bytes_payload(path: str, data: bytes, limit: int = 65536) -> dict[str, Any]:
-    """A JSON-able record of undecodable bytes: base64 (up to `limit` bytes), size and sha256."""
+# How much of a file a quarantine row keeps (base64) when it cannot keep the whole.
+HEAD_BYTES = 65536
+
+
+def bytes_payload(path: str, data: bytes, limit: int = HEAD_BYTES) -> dict[str, Any]:
+    """A JSON-able record of bytes read whole but not usable: base64 (up to `limit` bytes), size and sha256."""
     return {
         "path": path,
         "size": len(data),
         "sha256": hashlib.sha256(data).hexdigest(),
         "base64": base64.b64encode(data[:limit]).decode("ascii"),
         "truncated": len(data) > limit,
+    }
+
+
+def head_payload(path: str, size: int, head: bytes) -> dict[str, Any]:
+    """A JSON-able record of a file refused for its size: the size, and only the head that was read (bytes, sha256)."""
+    # No "sha256" key: a checksum of the head must not pass for the file's checksum.
+    return {
+        "path": path,
+        "size": size,
+        "head_bytes": len(head),
+        "head_sha256": hashlib.sha256(head).hexdigest(),
+        "base64": base64.b64encode(head).decode("ascii"),
+        "truncated": len(head) < size,
     }

@@ -1,4 +1,9 @@
-"""One file's bytes -> items: decode, then parse by suffix (jsonl, json, csv, html, plain text) within the limits."""
+"""One file's bytes -> items: decode, then parse by suffix (jsonl, json, csv, html, plain text) within the limits.
+
+Every cost here is linear in the file's size: each structured file is parsed once (a file over the
+record limit is told apart before parsing by its line count, see `_more_items_than`), and the CSV
+header is checked with a Counter, not by counting each name in the whole header.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import csv
 import io
 import itertools
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +23,8 @@ from tasks.ingest.records import MAX_RECORD_BYTES, MAX_RECORDS_PER_FILE, Item, a
 
 STRUCTURED_SUFFIXES = (".json", ".jsonl", ".csv")
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl", ".csv")
-
-# Turns one parsed object (a JSON object or CSV row) into an item: record_from_mapping, or a counter's stand-in.
-ToItem = Callable[[Any, str, str, int], Any]
+# Column names a CSV quarantine detail lists: a header of a million names must not be copied into every row's detail.
+_NAMES_SHOWN = 10
 
 
 def _json_error(exc: Exception) -> str:
@@ -31,15 +36,17 @@ def _json_error(exc: Exception) -> str:
     return str(exc)
 
 
-def parse_jsonl(
-    text: str, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES, to_item: ToItem = record_from_mapping
-) -> Iterator[Item]:
-    """One record per non-blank line; a malformed or oversized line becomes a quarantine row and reading goes on."""
+def _jsonl_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, line) of each non-blank line of a JSON-lines text: one item each."""
     # Only "\n" ends a JSON line: str.splitlines() would also split at U+2028, which JSON allows in strings.
     for lineno, line in enumerate(text.split("\n"), start=1):
-        line = line.rstrip("\r")
-        if not line.strip():
-            continue
+        if line.strip():
+            yield lineno, line.rstrip("\r")
+
+
+def parse_jsonl(text: str, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Item]:
+    """One record per non-blank line; a malformed or oversized line becomes a quarantine row and reading goes on."""
+    for lineno, line in _jsonl_lines(text):
         ref = f"{rel}#{lineno}"
         if len(line) > max_record_bytes or len(line.encode("utf-8", "surrogatepass")) > max_record_bytes:
             yield record_too_large(ref, f"{origin}#{lineno}", line, max_record_bytes)  # never parsed: its size is the problem
@@ -49,99 +56,156 @@ def parse_jsonl(
         except (ValueError, RecursionError) as exc:  # JSONDecodeError, 4300-digit integers, absurd nesting
             yield QuarantineRow.of(ref, "ingest", "malformed_json", f"line {lineno}: {_json_error(exc)}", line)
             continue
-        yield to_item(obj, ref, f"{origin}#{lineno}", max_record_bytes)
+        yield record_from_mapping(obj, ref, f"{origin}#{lineno}", max_record_bytes)
 
 
-def parse_json(
-    text: str, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES, to_item: ToItem = record_from_mapping
-) -> Iterator[Item]:
-    """A JSON file holding one record object or a list of them."""
+def _load_json(text: str, rel: str) -> tuple[list[Any], bool] | QuarantineRow:
+    """The objects of a JSON file (one object, or a list of them) and whether it was a list; else why it does not parse."""
     try:
         obj = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        yield QuarantineRow.of(rel, "ingest", "malformed_json", _json_error(exc), text)
+        return QuarantineRow.of(rel, "ingest", "malformed_json", _json_error(exc), text)
+    return (obj, True) if isinstance(obj, list) else ([obj], False)
+
+
+def _json_items(objs: list[Any], listed: bool, rel: str, origin: str, max_record_bytes: int) -> Iterator[Item]:
+    """Each loaded JSON object as an item; a list's objects are numbered, a lone object takes the file's name."""
+    for index, obj in enumerate(objs, start=1):
+        yield record_from_mapping(obj, f"{rel}#{index}" if listed else rel, f"{origin}#{index}", max_record_bytes)
+
+
+def parse_json(text: str, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Item]:
+    """A JSON file holding one record object or a list of them."""
+    loaded = _load_json(text, rel)
+    if isinstance(loaded, QuarantineRow):
+        yield loaded
         return
-    items = obj if isinstance(obj, list) else [obj]
-    for index, item in enumerate(items, start=1):
-        ref = f"{rel}#{index}" if isinstance(obj, list) else rel
-        yield to_item(item, ref, f"{origin}#{index}", max_record_bytes)
+    yield from _json_items(*loaded, rel, origin, max_record_bytes)
 
 
-def parse_csv(
-    text: str, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES, to_item: ToItem = record_from_mapping
-) -> Iterator[Item]:
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str] | csv.Error]]:
+    """(line it starts on, values) of the header and of each non-blank row; (line, error) last at an unterminated quote."""
+    csv.field_size_limit(1 << 30)  # article texts are longer than csv's 128 KiB default field limit
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    try:
+        for values in reader:
+            if start == 1 or any(v.strip() for v in values):
+                yield start, values
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        yield reader.line_num, exc
+
+
+def _some_names(names: list[str]) -> str:
+    """At most _NAMES_SHOWN column names, and how many more there are."""
+    more = len(names) - _NAMES_SHOWN
+    return f"{names[:_NAMES_SHOWN]}" + (f" and {more} more" if more > 0 else "")
+
+
+def _header_problem(header: list[str]) -> tuple[str, str] | None:
+    """(reason, detail) when a CSV header cannot name a record's fields (a repeated name, no `text`); else None."""
+    counts = Counter(header)  # linear: header.count(name) for each name was quadratic in the number of columns
+    duplicated = sorted(name for name, n in counts.items() if n > 1)
+    if duplicated:
+        return "duplicate_columns", f"the CSV header repeats {_some_names(duplicated)}"
+    if "text" not in counts:
+        return "no_text_column", f"the CSV header ({len(header)} columns: {_some_names(header)}) has no `text` column"
+    return None
+
+
+def parse_csv(text: str, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Item]:
     """A CSV file with a header row naming the record fields; each row is a record.
 
     A row with more or fewer fields than the header is quarantined whole (`ragged_row`) rather than
     read with its text cut or shifted; an unterminated quote stops the file with `malformed_csv`.
     """
-    csv.field_size_limit(1 << 30)  # article texts are longer than csv's 128 KiB default field limit
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader, None)
-        if header is None:
+    rows = _csv_rows(text)
+    first = next(rows, None)
+    if first is None:
+        return
+    line, header = first
+    if isinstance(header, csv.Error):
+        yield QuarantineRow.of(f"{rel}#{line}", "ingest", "malformed_csv", str(header), text)
+        return
+    header = [h.lstrip("\ufeff").strip() for h in header]
+    problem = _header_problem(header)
+    for line, values in rows:
+        ref = f"{rel}#{line}"
+        if isinstance(values, csv.Error):
+            yield QuarantineRow.of(ref, "ingest", "malformed_csv", str(values), text)
             return
-        header = [h.lstrip("\ufeff").strip() for h in header]
-        duplicated = sorted({h for h in header if header.count(h) > 1})
-        previous_line = reader.line_num
-        for values in reader:
-            ref = f"{rel}#{previous_line + 1}"
-            previous_line = reader.line_num
-            if not any(v.strip() for v in values):
-                continue
-            row = dict(zip(header, values, strict=False))  # ragged rows are quarantined just below
-            if duplicated:
-                yield QuarantineRow.of(ref, "ingest", "duplicate_columns", f"the CSV header repeats {duplicated}", values)
-            elif len(values) != len(header):
-                yield QuarantineRow.of(
-                    as_text(row.get("id")) or ref, "ingest", "ragged_row",
-                    f"{len(values)} fields where the header has {len(header)}", values,
-                )
-            elif "text" not in header:
-                yield QuarantineRow.of(
-                    as_text(row.get("id")) or ref, "ingest", "no_text_column", f"the CSV header {header} has no `text` column", row
-                )
-            else:
-                yield to_item(row, ref, f"{origin}#{ref.rsplit('#', 1)[1]}", max_record_bytes)
-    except csv.Error as exc:
-        yield QuarantineRow.of(f"{rel}#{reader.line_num}", "ingest", "malformed_csv", str(exc), text)
+        row = dict(zip(header, values, strict=False))  # ragged rows are quarantined just below
+        if problem and problem[0] == "duplicate_columns":
+            yield QuarantineRow.of(ref, "ingest", *problem, values)
+        elif len(values) != len(header):
+            yield QuarantineRow.of(
+                as_text(row.get("id")) or ref, "ingest", "ragged_row",
+                f"{len(values)} fields where the header has {len(header)}", values,
+            )
+        elif problem:
+            yield QuarantineRow.of(as_text(row.get("id")) or ref, "ingest", *problem, row)
+        else:
+            yield record_from_mapping(row, ref, f"{origin}#{line}", max_record_bytes)
 
 
-_STRUCTURED_PARSERS = {".jsonl": parse_jsonl, ".json": parse_json, ".csv": parse_csv}
+def _line_count(text: str) -> int:
+    """Lines of a text ended by "\\n", "\\r" or "\\r\\n": at least as many as its JSON lines or CSV rows."""
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return breaks + (1 if text and text[-1] not in "\r\n" else 0)
 
 
-def _its_ref(obj: Any, ref: str, origin: str, max_record_bytes: int) -> str:
-    """parse_file's counting pass in place of record_from_mapping: one item per object, nothing built."""
-    return ref
+# The units a structured text's items come from, counted without parsing a record, and how many lead
+# units are not items (a CSV's header; a header that does not tokenize is one item, within any limit).
+_UNITS: dict[str, tuple[Callable[[str], Iterator[Any]], int]] = {".jsonl": (_jsonl_lines, 0), ".csv": (_csv_rows, 1)}
+
+
+def _more_items_than(limit: int, text: str, suffix: str) -> bool:
+    """Whether a JSON-lines or CSV text yields more than `limit` items, found without decoding a record.
+
+    Every item starts on a line of its own, so a text of at most `limit` lines (besides a CSV header)
+    is within the limit and is parsed once. Only a longer one pays a counting pass first: its non-blank
+    lines, or its CSV rows tokenized but not made into records; memory stays one row, not 100,001 records.
+    """
+    units, lead = _UNITS[suffix]
+    if _line_count(text) - lead <= limit:
+        return False
+    return sum(1 for _ in itertools.islice(units(text), lead, limit + lead + 1)) > limit
+
+
+def _too_many_records(rel: str, origin: str, data: bytes, limit: int) -> QuarantineRow:
+    """The one row of a file over the per-file record limit: refused whole, not cut (half a file would look complete)."""
+    return QuarantineRow.of(
+        rel, "ingest", "too_many_records",
+        f"more than {limit} records in one file (CONFLICT_EVENTS_MAX_RECORDS_PER_FILE); none of its records were read: "
+        "split the file or raise the limit",
+        bytes_payload(origin, data),
+    )
 
 
 def parse_file(
     data: bytes, rel: str, origin: str, max_record_bytes: int = MAX_RECORD_BYTES, max_records: int = MAX_RECORDS_PER_FILE
 ) -> Iterator[Item]:
-    """Decode one file's bytes and parse them by suffix; a file over `max_records` records is quarantined whole."""
+    """Decode one file's bytes and parse them by suffix, once; a file over `max_records` records is quarantined whole."""
     suffix = Path(rel).suffix.lower()
     try:
         text, _encoding = decode_bytes(data)
     except DecodeError as exc:
         yield QuarantineRow.of(rel, "ingest", exc.reason, exc.detail, bytes_payload(origin, data))
         return
-    if suffix in STRUCTURED_SUFFIXES:
-        parser = _STRUCTURED_PARSERS[suffix]
-        # Count first (up to one past the limit, keeping nothing), then read: a file over the limit is
-        # refused whole, not cut (half a file read would look complete downstream), and a file within it
-        # streams record by record instead of sitting in memory as parsed records.
-        # The counting pass builds no records (record_from_mapping may run trafilatura on HTML passed as text):
-        # every parsed object is one item either way.
-        counted = sum(1 for _ in itertools.islice(parser(text, rel, origin, max_record_bytes, to_item=_its_ref), max_records + 1))
-        if counted > max_records:
-            yield QuarantineRow.of(
-                rel, "ingest", "too_many_records",
-                f"more than {max_records} records in one file (CONFLICT_EVENTS_MAX_RECORDS_PER_FILE); nothing of it was read: "
-                "split the file or raise the limit",
-                bytes_payload(origin, data),
-            )
-            return
-        yield from parser(text, rel, origin, max_record_bytes)
+    if suffix == ".json":
+        loaded = _load_json(text, rel)  # a JSON document is parsed whole anyway: its length is the count
+        if isinstance(loaded, QuarantineRow):
+            yield loaded
+        elif len(loaded[0]) > max_records:
+            yield _too_many_records(rel, origin, data, max_records)
+        else:
+            yield from _json_items(*loaded, rel, origin, max_record_bytes)
+    elif suffix in (".jsonl", ".csv"):
+        if _more_items_than(max_records, text, suffix):
+            yield _too_many_records(rel, origin, data, max_records)
+        else:
+            yield from (parse_jsonl if suffix == ".jsonl" else parse_csv)(text, rel, origin, max_record_bytes)
     elif suffix in (".html", ".htm") or looks_like_html(text):
         yield from parse_html(text, rel, origin)  # a web page saved as .txt is still a web page
     else:

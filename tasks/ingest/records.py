@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any
 
 from conflict_events.models import RECORD_FIELDS, QuarantineRow, RawRecord
@@ -15,6 +16,7 @@ MAX_RECORD_BYTES = 5_000_000
 MAX_RECORDS_PER_FILE = 100_000
 
 Item = RawRecord | QuarantineRow
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # in a str, every surrogate is a lone one (pairs decode to one code point)
 
 
 def safe_str(value: str) -> str:
@@ -23,7 +25,7 @@ def safe_str(value: str) -> str:
         value.encode("utf-8")
         return value
     except UnicodeEncodeError:
-        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        return LONE_SURROGATE.sub("\ufffd", value)
 
 
 def safe_path(rel: str) -> str:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
+import functools
+import itertools
 import os
 import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from conflict_events.models import QuarantineRow
-from tasks.ingest.decode import bytes_payload
+from tasks.ingest.decode import HEAD_BYTES, head_payload
 from tasks.ingest.formats import STRUCTURED_SUFFIXES, SUPPORTED_SUFFIXES, parse_file
 from tasks.ingest.records import MAX_RECORD_BYTES, MAX_RECORDS_PER_FILE, Item, record_from_mapping, safe_path
 
@@ -24,6 +25,31 @@ class ArticleSource(Protocol):
     name: str
 
     def read(self) -> Iterator[Item]: ...
+
+
+_CHUNK = 1 << 20
+
+
+def _read_within(handle: BinaryIO, size: int, limit: int) -> bytes:
+    """A file's bytes: stat's `size` in one read; a file that grew since is read on, but not far past `limit`."""
+    data = handle.read(size + 1)  # the extra byte tells whether the file grew after stat
+    if len(data) <= size:
+        return data
+    chunks = iter(functools.partial(handle.read, _CHUNK), b"")
+    return data + b"".join(itertools.islice(chunks, (limit - len(data)) // _CHUNK + 1))  # ends past the limit if it is over
+
+
+def _too_large(rel: str, origin: str, suffix: str, size: int, limit: int, read: bytes) -> QuarantineRow:
+    """The row of a file over the size limit: its size, how much of it was read, and the head kept (no file checksum)."""
+    structured = suffix.lower() in STRUCTURED_SUFFIXES
+    setting = "100 x CONFLICT_EVENTS_MAX_RECORD_BYTES" if structured else "CONFLICT_EVENTS_MAX_RECORD_BYTES"
+    head = read[:HEAD_BYTES]
+    return QuarantineRow.of(
+        rel, "ingest", "too_large",
+        f"{size} bytes is over the {limit}-byte limit for {suffix} files ({setting}); only {len(read)} bytes of it were "
+        f"read: the payload keeps the first {len(head)} and their sha256 (not a checksum of the whole file)",
+        head_payload(origin, size, head),
+    )
 
 
 class FileSource:
@@ -92,29 +118,21 @@ class FileSource:
                 f"{file.suffix or 'no suffix'} is not one of {', '.join(SUPPORTED_SUFFIXES)}", {"path": origin},
             )
             return
+        # A text or HTML file is one record; a structured file may hold many, each within the record limit.
+        limit = self.max_record_bytes * (100 if file.suffix.lower() in STRUCTURED_SUFFIXES else 1)
         try:
-            info = file.stat()
+            info = file.stat()  # type and size are judged before the file is opened: a 2 TiB file costs one stat
             if not stat.S_ISREG(info.st_mode):
                 yield QuarantineRow.of(rel, "ingest", "not_a_regular_file", "not a regular file (a folder, pipe, socket or device)", {"path": origin})
                 return
-            # A text or HTML file is one record; a structured file may hold many, each within the record limit.
-            structured = file.suffix.lower() in STRUCTURED_SUFFIXES
-            limit = self.max_record_bytes * (100 if structured else 1)
-            if info.st_size > limit:
-                with file.open("rb") as handle:
-                    head = handle.read(65536)
-                    handle.seek(0)
-                    digest = hashlib.file_digest(handle, "sha256").hexdigest()  # of the whole file, read in chunks
-                setting = "100 x CONFLICT_EVENTS_MAX_RECORD_BYTES" if structured else "CONFLICT_EVENTS_MAX_RECORD_BYTES"
-                yield QuarantineRow.of(
-                    rel, "ingest", "too_large",
-                    f"{info.st_size} bytes is over the {limit}-byte limit for {file.suffix} files ({setting}); nothing of it was read",
-                    {**bytes_payload(origin, head), "size": info.st_size, "sha256": digest, "truncated": True},
-                )
-                return
-            data = file.read_bytes()
+            with file.open("rb") as handle:
+                data = handle.read(HEAD_BYTES) if info.st_size > limit else _read_within(handle, info.st_size, limit)
         except OSError as exc:  # vanished, a dangling link, or no permission
             yield QuarantineRow.of(rel, "ingest", "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}", {"path": origin})
+            return
+        size = max(info.st_size, len(data))  # more than stat said when the file grew in between
+        if size > limit:
+            yield _too_large(rel, origin, file.suffix, size, limit, data)
             return
         yield from parse_file(data, rel, origin, self.max_record_bytes, self.max_records_per_file)
 

@@ -147,3 +147,50 @@ def test_leftovers_of_killed_runs_are_notes_not_problems(lake):
 def test_a_missing_lake_is_an_error_not_an_empty_report(tmp_path):
     with pytest.raises(FileNotFoundError, match="nowhere"):
         verify_lake(str(tmp_path / "nowhere"))
+
+
+@pytest.mark.parametrize("name", ["part-00000.parquet.bak", "README", "_SUCCESS", "nested/part-00000.parquet"])
+def test_any_file_the_manifest_does_not_list_is_reported_not_only_parquet_names(lake, name):
+    import pyarrow.parquet as pq
+
+    folder = lake / "articles" / "v000002"
+    extra = folder / name
+    extra.parent.mkdir(exist_ok=True)
+    extra.write_bytes((folder / "part-00000.parquet").read_bytes())  # a backup copy: readers would count its rows twice
+    if name == "part-00000.parquet.bak":
+        assert pq.read_table(folder).num_rows == 5  # what a reader of the folder gets; the manifest says 3
+    report = verify_lake(str(lake))
+    assert kinds(report.problems) == [(f"articles/v000002/{name}", "unlisted_file")]
+    assert report.problems[0].detail.startswith("not in the manifest: ")
+
+
+def test_a_manifest_replaced_by_a_folder_is_a_problem_not_an_error(lake):
+    manifest = lake / "events" / "v000001" / "_manifest.json"
+    manifest.unlink()
+    manifest.mkdir()
+    report = verify_lake(str(lake))
+    assert kinds(report.problems) == [("events/v000001/_manifest.json", "bad_manifest")]
+
+
+def test_current_events_of_articles_the_current_articles_lack_are_a_dangling_reference(lake):
+    (lake / "articles" / "_CURRENT").write_text("v000001\n")  # an operator reset articles; events still hold "third text"'s
+    report = verify_lake(str(lake))
+    assert kinds(report.problems) == [("articles/_CURRENT", "dangling_reference")]
+    detail = report.problems[0].detail
+    assert "current events (v000002) reference 1 article_id values that current articles (v000001) lacks" in detail
+    assert hashlib.sha256(b"third text").hexdigest()[:12] in detail
+
+
+def test_a_lost_pointer_is_a_problem_that_names_the_newest_version_but_a_first_publish_under_way_is_not(tmp_path, lake):
+    (lake / "articles" / "_CURRENT").unlink()
+    report = verify_lake(str(lake))
+    assert kinds(report.problems) == [("articles/_CURRENT", "no_current")]
+    assert "the newest v000002" in report.problems[0].detail
+    from conflict_events.lake.staging import stage
+
+    fresh = open_lake(str(tmp_path / "fresh"))
+    (tmp_path / "fresh").mkdir()
+    (tmp_path / "fresh" / "_publishing.json").write_text(json.dumps({"run_id": "run1", "datasets": ["articles"]}))
+    stage(fresh, "articles", articles("text"), "run1")
+    report = verify_lake(str(tmp_path / "fresh"))
+    assert report.problems == [] and kinds(report.notes) == [("_publishing.json", "publish_journal")]

@@ -96,6 +96,30 @@ def test_a_missing_input_path_is_a_usage_error_not_an_empty_success(tmp_path, ca
     assert not (tmp_path / "lake").exists()
 
 
+@pytest.mark.parametrize(
+    "options, named",
+    [
+        (["--batch-size", "0"], "batch_size"), (["--workers", "-1"], "workers"), (["--workers", "10000"], "workers"),
+        (["--lake", ""], "lake"), (["--lake", "  "], "lake"),
+    ],
+)
+def test_bad_run_options_are_one_line_and_exit_2_before_anything_starts(options, named, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # an empty --lake must not fall back to ./data/lake
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    assert main(["run", "--input", str(PROJECT_ROOT / "data" / "samples"), *options]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("conflict-events: bad run settings: " + named), err
+    assert not any(tmp_path.iterdir())  # no lake, no server state, nothing started
+
+
+@pytest.mark.parametrize("command", [["versions", "events"], ["prune", "--keep", "1"], ["verify"]])
+def test_an_empty_lake_option_is_refused_not_read_as_the_current_folders_lake(command, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main([*command, "--lake", ""]) == 2
+    assert capsys.readouterr().err == "conflict-events: bad lake: lake: the lake must name a folder or URL\n"
+    assert not any(tmp_path.iterdir())
+
+
 @pytest.mark.parametrize("argv", [[], ["run"], ["versions", "everything"], ["prune", "--keep", "some"], ["run", "--input", "x", "--bogus"]])
 def test_usage_errors_of_the_parser_exit_2(argv, capsys):
     assert main(argv) == 2

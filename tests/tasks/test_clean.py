@@ -165,6 +165,17 @@ def test_texts_too_long_for_one_article_are_quarantined():
     assert result.quarantined[0].reason == "too_long"
 
 
+def test_by_default_a_text_that_would_take_spacy_over_a_second_is_quarantined_naming_the_setting():
+    # ~30 us a character: 40,000 characters is the longest text coded in under 2 s (the fuzzing harness's bound).
+    def text_of(chars: int) -> str:
+        return "\n\n".join([BODY] * (chars // (len(BODY) + 2) + 1))
+
+    result = clean_records([RawRecord("report", text_of(41_000)), RawRecord("story", text_of(39_000))], RUN_DATE, {})
+    assert [a["source_ref"] for a in result.articles] == ["story"]
+    [row] = result.quarantined
+    assert (row.record_ref, row.reason) == ("report", "too_long") and "CONFLICT_EVENTS_MAX_TEXT_CHARS" in row.detail
+
+
 def test_an_id_already_published_with_its_text_is_still_taken_in_the_next_run():
     published_text = clean_one(BODY)["article_id"]
     records = [RawRecord("x1", BODY, has_own_id=True), RawRecord("x1", BODY + " Later text.", has_own_id=True)]

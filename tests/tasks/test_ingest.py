@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import os
+import time
+from collections import Counter
+from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
+from conflict_events.schemas import SCHEMAS
 from tasks.ingest import DecodeError, FileSource, InMemorySource, decode_bytes, next_batch, read_sources, stream_sources
 
 ARTICLE = "Gunmen killed five villagers in the town of Konduga on Sunday, residents said."
@@ -86,12 +94,52 @@ def test_missing_input_is_quarantined_not_raised(tmp_path):
     assert records == [] and quarantined[0].reason == "input_not_found"
 
 
-def test_oversized_text_file_is_quarantined_with_its_checksum(tmp_path):
+def test_oversized_text_file_is_quarantined_with_its_size_and_only_its_head(tmp_path):
     (tmp_path / "big.txt").write_text("word " * 1000)
     records, quarantined = read_sources([FileSource(tmp_path, max_record_bytes=1000)])
     assert records == []
     assert quarantined[0].reason == "too_large"
-    assert json.loads(quarantined[0].payload)["size"] == 5000
+    payload = json.loads(quarantined[0].payload)
+    assert payload["size"] == 5000 and payload["head_bytes"] == 5000 and base64.b64decode(payload["base64"]) == b"word " * 1000
+
+
+def test_a_sparse_file_of_1_tib_is_refused_by_its_size_without_being_read(tmp_path):
+    size = (1 << 40) + 1
+    try:
+        with open(tmp_path / "huge.txt", "wb") as handle:
+            handle.seek(size - 1)
+            handle.write(b"x")  # sparse: one block on disk
+    except OSError as exc:
+        pytest.skip(f"this filesystem has no sparse files: {exc}")
+    started = time.perf_counter()
+    records, quarantined = read_sources([FileSource(tmp_path)])
+    elapsed = time.perf_counter() - started
+    assert elapsed < 1  # it was hashed whole before: 20 GiB took 62 s, so 1 TiB about an hour
+    assert records == [] and [q.reason for q in quarantined] == ["too_large"]
+    row = quarantined[0]
+    assert f"{size} bytes is over the 5000000-byte limit" in row.detail and "only 65536 bytes of it were read" in row.detail
+    payload = json.loads(row.payload)
+    assert payload["size"] == size and payload["truncated"] is True
+    assert "sha256" not in payload  # no checksum that could pass for the whole file's
+    assert payload["head_sha256"] == hashlib.sha256(bytes(65536)).hexdigest() and payload["head_bytes"] == 65536
+
+
+def test_a_file_that_grows_after_it_was_measured_is_still_held_to_the_limit(tmp_path, monkeypatch):
+    (tmp_path / "growing.txt").write_text("word " * 1000)  # 5000 bytes by the time it is read
+    (tmp_path / "settled.txt").write_text(ARTICLE)  # 79 bytes, measured while it was still 10
+    real_stat = Path.stat
+
+    def stale_stat(self, *args, **kwargs):
+        info = real_stat(self, *args, **kwargs)
+        if self.name not in ("growing.txt", "settled.txt"):
+            return info
+        return os.stat_result((*info[:6], 10, *info[7:10]))  # stat saw 10 bytes: the writer was not done yet
+
+    monkeypatch.setattr(Path, "stat", stale_stat)
+    records, quarantined = read_sources([FileSource(tmp_path, max_record_bytes=1000)])
+    assert [r.text for r in records] == [ARTICLE]  # read whole, not cut at the size stat saw
+    assert [(q.record_ref, q.reason) for q in quarantined] == [("growing.txt", "too_large")]
+    assert json.loads(quarantined[0].payload)["size"] > 1000
 
 
 def test_in_memory_source_applies_the_same_record_rules():
@@ -133,6 +181,18 @@ def test_json_that_breaks_parsers_is_quarantined_not_raised(tmp_path):
     assert sorted(q.reason for q in quarantined) == ["malformed_json", "malformed_json"]
 
 
+def test_a_rejected_record_holding_a_lone_surrogate_is_kept_exactly_and_can_be_written(tmp_path):
+    # Found by the fuzzing harness: this line once crashed the whole run when its quarantine row was written.
+    (tmp_path / "odd.jsonl").write_text('{"title": "\\udc00 Idlib"}\n{"id": "\\ud800x", "text": 5}\n', encoding="utf-8")
+    records, quarantined = read_sources([FileSource(tmp_path)])
+    assert records == []
+    by_reason = {q.reason: q for q in quarantined}
+    assert json.loads(by_reason["no_text_field"].payload) == {"title": "\udc00 Idlib"}  # exact, not replaced
+    assert by_reason["text_not_a_string"].record_ref == "\ufffdx"  # as every text field: U+FFFD for the lone half
+    table = pa.Table.from_pylist([q.as_record() for q in quarantined], schema=SCHEMAS["quarantine"])
+    assert table.num_rows == 2
+
+
 def test_csv_rows_that_do_not_fit_the_header_are_quarantined_whole(tmp_path):
     (tmp_path / "ragged.csv").write_text(
         "id,text\n1,Forces shelled Idlib on Monday, killing five civilians.\n2,\"" + ARTICLE + "\"\n3\n"
@@ -145,6 +205,54 @@ def test_csv_rows_that_do_not_fit_the_header_are_quarantined_whole(tmp_path):
     reasons = sorted((q.record_ref, q.reason) for q in quarantined)
     assert reasons == [("1", "ragged_row"), ("3", "ragged_row"), ("dupe.csv#2", "duplicate_columns"), ("quote.csv#3", "malformed_csv")]
     assert "killing five civilians" in next(q.payload for q in quarantined if q.record_ref == "1")
+
+
+def test_a_csv_header_of_200000_columns_is_checked_in_linear_time(tmp_path):
+    names = [f"c{i}" for i in range(200_000)]
+    (tmp_path / "wide.csv").write_text(",".join([*names, "text"]) + "\n" + "x," * len(names) + f'"{ARTICLE}"\n')
+    (tmp_path / "wide-dupe.csv").write_text(",".join([*names, "c9", "c7", "text"]) + f'\nx,"{ARTICLE}"\n')
+    started = time.perf_counter()
+    records, quarantined = read_sources([FileSource(tmp_path)])
+    assert time.perf_counter() - started < 5  # the quadratic duplicate check took about 20 minutes
+    assert [(r.source_ref, r.text) for r in records] == [("wide.csv#2", ARTICLE)]
+    assert [(q.record_ref, q.reason, q.detail) for q in quarantined] == [
+        ("wide-dupe.csv#2", "duplicate_columns", "the CSV header repeats ['c7', 'c9']")
+    ]
+
+
+def test_csv_header_problems_name_a_few_columns_not_the_whole_header(tmp_path):
+    names = [f"col{i}" for i in range(1000)]
+    (tmp_path / "dupes.csv").write_text(",".join(names + names) + "\n" + "a\nb\n")
+    (tmp_path / "no-text.csv").write_text(",".join(names) + "\n" + ",".join("x" * 1000) + "\n")
+    _, quarantined = read_sources([FileSource(tmp_path)])
+    details = {q.record_ref: (q.reason, q.detail) for q in quarantined}
+    assert details["dupes.csv#2"] == ("duplicate_columns", f"the CSV header repeats {sorted(names)[:10]} and 990 more")
+    assert details["dupes.csv#3"][0] == "duplicate_columns"
+    assert details["no-text.csv#2"] == ("no_text_column", f"the CSV header (1000 columns: {names[:10]} and 990 more) has no `text` column")
+
+
+def test_each_structured_file_is_parsed_once(tmp_path, monkeypatch):
+    from tasks.ingest import formats
+
+    calls = Counter()
+    real_loads, real_reader = formats.json.loads, formats.csv.reader
+    monkeypatch.setattr(formats.json, "loads", lambda *a, **k: calls.update(["json"]) or real_loads(*a, **k))
+    monkeypatch.setattr(formats.csv, "reader", lambda *a, **k: calls.update(["csv"]) or real_reader(*a, **k))
+    rows = [json.dumps({"id": f"l{i}", "text": f"{ARTICLE} Line {i}."}) for i in range(5)]
+    (tmp_path / "feed.jsonl").write_text("\n\n".join(rows))  # 9 lines, more than the limit, 5 records
+    (tmp_path / "list.json").write_text(json.dumps([{"id": f"j{i}", "text": f"{ARTICLE} Item {i}."} for i in range(5)]))
+    (tmp_path / "table.csv").write_text("id,text\n" + "".join(f'c{i},"{ARTICLE} Row {i}."\n' for i in range(5)))
+    records, quarantined = read_sources([FileSource(tmp_path, max_records_per_file=5)])
+    assert quarantined == [] and len(records) == 15
+    assert calls == {"json": 5 + 1, "csv": 1}  # one decode per JSON line, one per JSON file, one CSV reader
+
+    calls.clear()
+    (tmp_path / "feed.jsonl").write_text("\n".join(rows + rows[:1]))
+    (tmp_path / "list.json").write_text(json.dumps([{"text": f"{ARTICLE} Item {i}."} for i in range(6)]))
+    (tmp_path / "table.csv").unlink()
+    records, quarantined = read_sources([FileSource(tmp_path, max_records_per_file=5)])
+    assert records == [] and [(q.record_ref, q.reason) for q in quarantined] == [("feed.jsonl", "too_many_records"), ("list.json", "too_many_records")]
+    assert calls == {"json": 1}  # the JSON-lines file was counted by its lines, no record decoded
 
 
 def test_odd_folder_entries_each_leave_a_row(tmp_path):
@@ -186,8 +294,9 @@ def test_a_file_with_more_records_than_the_limit_is_quarantined_whole(tmp_path):
     (tmp_path / "many.jsonl").write_text("\n".join(json.dumps({"text": f"{ARTICLE} Report {i}."}) for i in range(6)))
     (tmp_path / "few.jsonl").write_text("\n".join(json.dumps({"text": f"{ARTICLE} Item {i}."}) for i in range(5)))
     (tmp_path / "many.csv").write_text("text\n" + "".join(f'"{ARTICLE} Row {i}."\n' for i in range(6)))
+    (tmp_path / "tall.csv").write_text("id,text\n" + "".join(f'c{i},"{ARTICLE}\n\nRow {i}."\n\n' for i in range(5)))  # 21 lines, 5 rows
     records, quarantined = read_sources([FileSource(tmp_path, max_records_per_file=5)])
-    assert sorted(r.source_ref for r in records) == [f"few.jsonl#{i}" for i in range(1, 6)]
+    assert sorted(r.source_ref for r in records) == [f"c{i}" for i in range(5)] + [f"few.jsonl#{i}" for i in range(1, 6)]
     assert sorted((q.record_ref, q.reason) for q in quarantined) == [("many.csv", "too_many_records"), ("many.jsonl", "too_many_records")]
     assert "more than 5 records in one file (CONFLICT_EVENTS_MAX_RECORDS_PER_FILE)" in quarantined[0].detail
 
