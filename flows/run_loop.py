@@ -47,8 +47,8 @@ class Wiring:
 
     ingest: Callable[[Iterator[Item], int], tuple[list[RawRecord], list[QuarantineRow], bool]]
     clean: Callable[[list[RawRecord], date, dict, dict, dict, int, int], CleanResult]
-    extract: Callable[[list[dict], Path, str, str], Future]  # submits a batch to the workers
-    extract_here: Callable[[list[dict], Path, str, str], Future]  # codes a batch in this process
+    extract: Callable[[list[dict], Path, str, str, float], Future]  # submits a batch to the workers
+    extract_here: Callable[[list[dict], Path, str, str, float], Future]  # codes a batch in this process
     validate: Callable[[list[dict], list[dict], Path, RunContext], ValidatedBatch]
     build_report: Callable[[Path, RunContext, RunValidation], dict]
     publish: Callable[[str, dict, str, dict, float], PublishResult]
@@ -105,7 +105,8 @@ def run_batches(
         def code(articles: list[dict], from_lake: bool = False) -> None:
             # A run of one batch gains nothing from worker processes: it spares their start (spawn, spaCy load).
             extract = wiring.extract_here if one_batch else wiring.extract
-            in_flight.append((articles, extract(articles, settings.reference_dir, settings.spacy_model, context.run_id), from_lake))
+            batch = extract(articles, settings.reference_dir, settings.spacy_model, context.run_id, settings.extract_seconds_per_article)
+            in_flight.append((articles, batch, from_lake))
             while len(in_flight) > wiring.in_flight:
                 finish_oldest()
 

@@ -23,7 +23,7 @@ from conflict_events.models import QuarantineRow, RawRecord, RunContext, RunSumm
 from conflict_events.quality.results import RunValidation
 from conflict_events.quality.validator import Validator
 from conflict_events.reports import artifacts
-from conflict_events.settings import Settings, get_settings, quality_dir
+from conflict_events.settings import Settings, quality_dir
 from tasks.clean import CleanResult, clean_records
 from tasks.extract.coder import Resources, code_articles
 from tasks.ingest import FileSource, Item, next_batch, stream_sources
@@ -124,18 +124,21 @@ def clean(
     return clean_records(records, run_date, seen_ids, min_words=min_words, max_chars=max_chars, published=published, seen_refs=seen_refs)
 
 
-def extract_batch(articles: list[dict], reference_dir: Path, spacy_model: str, run_id: str) -> tuple[list[dict], list[QuarantineRow], str]:
+def extract_batch(
+    articles: list[dict], reference_dir: Path, spacy_model: str, run_id: str, seconds_per_article: float
+) -> tuple[list[dict], list[QuarantineRow], str]:
     """Events and coder failures of a batch, and the extractor version (a plain function: process pools pickle it)."""
     resources = coder_resources(reference_dir, spacy_model)
-    # The budget from this process's environment (CONFLICT_EVENTS_EXTRACT_SECONDS_PER_ARTICLE), as workers inherit it.
-    events, failures = code_articles(articles, resources, run_id, seconds_per_article=get_settings().extract_seconds_per_article)
+    events, failures = code_articles(articles, resources, run_id, seconds_per_article=seconds_per_article)
     return events, failures, resources.version
 
 
 @task(name="extract", **STAGE)
-def extract(articles: list[dict], reference_dir: Path, spacy_model: str, run_id: str) -> tuple[list[dict], list[QuarantineRow], str]:
+def extract(
+    articles: list[dict], reference_dir: Path, spacy_model: str, run_id: str, seconds_per_article: float
+) -> tuple[list[dict], list[QuarantineRow], str]:
     """Code ACLED-style events from a batch of articles."""
-    return extract_batch(articles, reference_dir, spacy_model, run_id)
+    return extract_batch(articles, reference_dir, spacy_model, run_id, seconds_per_article)
 
 
 def validate_plain(articles: list[dict], events: list[dict], expectations_dir: Path, context: RunContext) -> ValidatedBatch:
