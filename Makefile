@@ -9,7 +9,7 @@ PREFECT_PORT ?= 4200
 # The offline, private Prefect/GX settings (project-local PREFECT_HOME in .prefect/) are applied by the
 # console script, the tests and the benchmarks themselves: conflict_events/settings.py, offline_environment().
 
-.PHONY: install run test test-fast server lock clean bench fuzz
+.PHONY: install run test test-fast browser server lock clean bench fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,20 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/conflict-events run --input data/samples --lake $(LAKE)
 
-test: install
+# The browser tests drive a headless Chromium: Debian's package (as root, as CI runs), never Playwright's downloads.
+# Already there, or no apt-get and no root: nothing to do here (the tests say why they skip; under CI=true they fail).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 \
+	|| { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	     && { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	          || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; }; } \
+	|| echo "make browser: no Chromium and it cannot be installed here (needs root and apt-get): browser tests will skip"
+
+test: install browser
 	$(BIN)/python -m pytest
 
 # The edit loop: every test but the `slow` ones (no Prefect or S3 server, no flow run, no Dask cluster); under 2 minutes.
-test-fast: install
+test-fast: install browser
 	$(BIN)/python -m pytest -m "not slow"
 
 # A local Prefect server with its UI. SQLite under PREFECT_HOME unless PREFECT_SERVER_DATABASE_CONNECTION_URL

@@ -1,4 +1,4 @@
-"""The `conflict-events` command line (DESIGN.md): run, versions, serve, server, prune, verify, evaluate.
+"""The `conflict-events` command line (DESIGN.md): run, versions, serve, server, prune, verify, evaluate, report, export.
 
 Exit status: 0 ok, 1 the run failed or verify found problems, 2 usage or bad input.
 """
@@ -386,6 +386,98 @@ def evaluate(
     print(format_metrics(result["metrics"]))
     print(json.dumps(result["metrics"]))
     print(format_errors(result["errors"], errors, field))
+    return 0
+
+
+@app.command()
+def report(
+    lake: Annotated[str | None, typer.Option(metavar="DIR", help=LAKE_HELP)] = None,
+    out: Annotated[str | None, typer.Option(metavar="FILE", help="where to write the HTML (default report-<events version>.html here)")] = None,
+) -> int:
+    """write one self-contained HTML report of the lake's current versions (no network requests)"""
+    from conflict_events.lake.factory import open_lake
+    from conflict_events.lake.layout import LakeError
+    from conflict_events.reports.lake_report import write_report
+
+    lake_url = chosen_lake(lake)
+    opened = open_lake(lake_url)
+    try:
+        version = opened.current_version("events")
+        if version is None:
+            raise ValueError(f"no events published in {lake_url} yet")
+        written = write_report(opened, Path(out or f"report-{version}.html"))
+    except (ValueError, LakeError, OSError) as exc:
+        say_error(f"cannot write the report: {exc}")
+        return 2
+    print(f"wrote {written.path}: {written.events} events of events {version}, {written.bytes:,} bytes in {written.seconds:.1f} s")
+    return 0
+
+
+def parse_day(option: str, value: str | None):
+    """A YYYY-MM-DD option as a date; ValueError names the option."""
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{option} wants a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def events_to_export(lake: Lake, version: str | None):
+    """The events of the current (or the named) version, and the current articles they came from."""
+    if version is None:
+        version = lake.current_version("events")
+        if version is None:
+            raise ValueError(f"no events published in {lake.url} yet")
+    elif version not in lake.version_folders("events"):
+        raise ValueError(f"no events version {version} in {lake.url}")
+    return version, lake.read_version("events", version), lake.read_current("articles")
+
+
+@app.command()
+def export(
+    output_format: Annotated[Literal["csv", "geojson", "geoparquet"], typer.Option("--format", help="csv (ACLED's columns), geojson or geoparquet")],
+    lake: Annotated[str | None, typer.Option(metavar="DIR", help=LAKE_HELP)] = None,
+    out: Annotated[str | None, typer.Option(metavar="FILE", help="where to write (default events-<version>.<format> here; - for stdout)")] = None,
+    version: Annotated[str | None, typer.Option(metavar="VERSION", help="an events version such as v000003 (default: the current one)")] = None,
+    country: Annotated[list[str] | None, typer.Option(metavar="NAME", help="only this country (name or ISO3); repeatable")] = None,
+    since: Annotated[str | None, typer.Option(metavar="YYYY-MM-DD", help="only events on or after this date")] = None,
+    until: Annotated[str | None, typer.Option(metavar="YYYY-MM-DD", help="only events on or before this date")] = None,
+    event_type: Annotated[list[str] | None, typer.Option(metavar="TYPE", help="only this ACLED event type; repeatable")] = None,
+) -> int:
+    """export events: CSV in ACLED's export columns, GeoJSON or GeoParquet"""
+    from conflict_events import exports
+    from conflict_events.lake.factory import open_lake
+    from conflict_events.lake.layout import LakeError
+    from conflict_events.schemas import EVENT_TYPES
+
+    lake_url = chosen_lake(lake)
+    try:
+        wanted = exports.EventFilter(tuple(country or ()), parse_day("--since", since), parse_day("--until", until), tuple(event_type or ()))
+        wanted.check(EVENT_TYPES)
+        if out == "-" and output_format == "geoparquet":
+            raise ValueError("GeoParquet is binary: give --out a file name")
+        chosen, events, articles = events_to_export(open_lake(lake_url), version)
+    except (ValueError, LakeError, OSError) as exc:
+        say_error(f"cannot export: {exc}")
+        return 2
+    selected = exports.filter_events(events, wanted)
+    frame = exports.with_articles(selected, articles)
+    if out == "-":
+        with tempfile.TemporaryDirectory() as folder:
+            target = Path(folder) / f"export{exports.SUFFIXES[output_format]}"
+            exports.write_export(frame, output_format, target)
+            sys.stdout.buffer.write(target.read_bytes())
+        return 0
+    target = Path(out or f"events-{chosen}{exports.SUFFIXES[output_format]}")
+    try:
+        exports.write_export(frame, output_format, target)
+    except OSError as exc:
+        say_error(f"cannot write {target}: {exc}")
+        return 2
+    print(f"wrote {selected.num_rows} of {events.num_rows} events of events {chosen} to {target} ({output_format})")
     return 0
 
 

@@ -21,7 +21,7 @@ from conflict_events.lake.factory import open_lake
 from conflict_events.lake.publishing import PublishResult
 from conflict_events.models import QuarantineRow, RawRecord, RunContext, RunSummary
 from conflict_events.quality.results import RunValidation
-from conflict_events.quality.validator import Validator
+from conflict_events.quality.validator import Validator, project_of_index, refresh_run_list
 from conflict_events.reports import artifacts
 from conflict_events.settings import Settings, quality_dir
 from tasks.clean import CleanResult, clean_records
@@ -166,15 +166,34 @@ def publish(
     return open_lake(lake_url).publish_all(tables, run_id, metadata, lock_timeout, say=run_logger().warning)
 
 
+def write_run_report(summary: RunSummary) -> str | None:
+    """The report of the lake as this run left it, beside the run's page; None (and a warning) if it cannot be drawn."""
+    from conflict_events.reports.lake_report import write_report
+
+    target = artifacts.lake_report_path(summary.report_page)
+    try:
+        written = write_report(open_lake(summary.lake), Path(target))
+    except Exception as error:  # the data is published and sound: a report that cannot be drawn must not fail the run
+        run_logger().warning("the report of the lake was not written: %s: %s", type(error).__name__, error)
+        return None
+    run_logger().info("report of the lake: %s (%d bytes, %.1f s)", written.path, written.bytes, written.seconds)
+    return target
+
+
 @task(name="report-artifacts", **IO_RETRIES, **STAGE)
 def report_artifacts(summary: RunSummary, events: pa.Table) -> None:
-    """The run's markdown summary, table of its first new events and link to its Data Docs page, under stable keys."""
+    """The run's markdown summary, table of its first new events, its Data Docs page and its report, under stable keys."""
+    lake_report = None
     if summary.report_page:
+        lake_report = write_run_report(summary)
         page = Path(summary.report_page)
         page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(artifacts.run_page_html(summary, summary.report_pages, page.parent.parent), encoding="utf-8")
+        page.write_text(artifacts.run_page_html(summary, summary.report_pages, page.parent.parent, lake_report), encoding="utf-8")
+        if summary.report:  # the index lists the run pages: this one exists only now
+            refresh_run_list(project_of_index(Path(summary.report)))
     create_markdown_artifact(
-        key=artifacts.SUMMARY_KEY, markdown=artifacts.summary_markdown(summary), description="counts, quarantine reasons, expectations"
+        key=artifacts.SUMMARY_KEY, markdown=artifacts.summary_markdown(summary, lake_report=lake_report),
+        description="counts, quarantine reasons, expectations",
     )
     create_table_artifact(
         key=artifacts.EVENTS_KEY, table=artifacts.events_table_rows(events),
@@ -184,6 +203,11 @@ def report_artifacts(summary: RunSummary, events: pa.Table) -> None:
         create_link_artifact(
             key=artifacts.REPORT_KEY, link=Path(summary.report_page).as_uri(), link_text=f"Data Docs of run {summary.run_id}",
             description="the Great Expectations validation results of this run",
+        )
+    if lake_report:
+        create_link_artifact(
+            key=artifacts.LAKE_REPORT_KEY, link=Path(lake_report).as_uri(), link_text=f"Report of the lake after run {summary.run_id}",
+            description="one offline HTML file: headline numbers, events over time, map, top lists, data quality, newest events",
         )
 
 

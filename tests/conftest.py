@@ -162,3 +162,73 @@ def code_text(resources, text: str, published):
     events, failures = code_articles(cleaned.articles, resources)
     assert failures == []
     return events
+
+
+HOSTILE_NOTE = '</script><script>window.__pwned = 1</script><img src="https://example.org/x.png"> =HYPERLINK("http://evil")'
+
+
+def event_rows(count: int, start: int = 0, run_id: str = "run") -> list[dict]:
+    """`count` realistic events over six countries, two years and every event type; some without a date or a place.
+
+    Event `start + i` is the same whatever `count`: a second batch extends the first.
+    """
+    from datetime import date, timedelta
+
+    from conflict_events.schemas import ACLED_SUB_EVENT_TYPES
+
+    places = [
+        ("Syria", "SYR", "Idlib", "Idlib", 35.93, 36.63), ("Nigeria", "NGA", "Borno", "Maiduguri", 11.85, 13.16),
+        ("Ukraine", "UKR", "Kharkiv", "Kharkiv", 49.99, 36.23), ("Sudan", "SDN", "North Darfur", "El Fasher", 13.63, 25.35),
+        ("Haiti", "HTI", "Ouest", "Port-au-Prince", 18.54, -72.34), ("Kenya", "KEN", "Nairobi", "Nairobi", -1.28, 36.82),
+    ]
+    kinds = [(t, s) for t, subs in ACLED_SUB_EVENT_TYPES.items() for s in subs]
+    rows = []
+    for i in range(start, start + count):
+        country, iso3, admin1, location, lat, lon = places[i % len(places)]
+        event_type, sub = kinds[i % len(kinds)]
+        located = i % 9 != 4
+        rows.append({
+            "event_id": f"{i:016x}-000", "article_id": f"{i:064x}", "event_date": None if i % 11 == 5 else date(2024, 1, 1) + timedelta(days=(i * 37) % 700),
+            "time_precision": 1, "disorder_type": "Political violence", "event_type": event_type, "sub_event_type": sub,
+            "actor1": f"Actor {i % 5}", "assoc_actor_1": None, "inter1": "State forces", "actor2": None if i % 3 else f"Civilians ({country})",
+            "assoc_actor_2": None, "inter2": None if i % 3 else "Civilians", "civilian_targeting": None, "country": country, "iso3": iso3,
+            "admin1": admin1, "admin2": None, "location": location if located else None, "latitude": lat if located else None,
+            "longitude": lon if located else None, "geo_precision": 1, "fatalities": (i * 7) % 13, "injuries": i % 4,
+            "notes": HOSTILE_NOTE if i == start else f"Event {i} in {location}: a sentence from the article.",
+            "confidence": round(0.4 + (i % 6) / 10, 2), "extractor_version": "rules-test",
+        })
+    return rows
+
+
+def publish_events_lake(lake: Path, batches: tuple[int, ...] = (25, 15)) -> Path:
+    """A lake whose events, articles and quarantine have one version per batch (real publishes, no flow)."""
+    from datetime import datetime, timezone
+
+    import pyarrow as pa
+
+    from conflict_events.lake.factory import open_lake
+    from conflict_events.schemas import SCHEMAS
+
+    opened = open_lake(str(lake))
+    start = 0
+    for number, count in enumerate(batches, 1):
+        run_id = f"run-{number}"
+        events = event_rows(count, start, run_id)
+        now = datetime(2025, 1, number, tzinfo=timezone.utc)
+        articles = [
+            {"article_id": e["article_id"], "source_ref": f"a{start + i}.txt", "source_name": "Wire <b>&</b> Co" if i == 0 else "Wire",
+             "url": None, "title": f"t{start + i}", "published_date": None, "date_source": "none", "language": "en",
+             "text": e["notes"], "n_chars": len(e["notes"]), "ingested_at": now, "run_id": run_id}
+            for i, e in enumerate(events)
+        ]
+        quarantine = [{"record_ref": f"<b>bad-{number}</b>", "stage": "clean", "reason": "empty_text", "detail": "the text is <empty>",
+                       "payload": "{}", "run_id": run_id, "quarantined_at": now}]
+        validation = {"rows_checked": count, "rows_failed": 1, "expectations_evaluated": 30, "expectations_failed": {"expect_x(latitude)": 1}}
+        opened.publish_all(
+            {"articles": (pa.Table.from_pylist(articles, schema=SCHEMAS["articles"]), None),
+             "events": (pa.Table.from_pylist(events, schema=SCHEMAS["events"]), None),
+             "quarantine": (pa.Table.from_pylist(quarantine, schema=SCHEMAS["quarantine"]), None)},
+            run_id, {"articles": {"validation": validation}, "events": {"validation": validation}},
+        )
+        start += count
+    return lake

@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from conflict_events.file_lock import exclusive
 from conflict_events.models import QuarantineRow
+from conflict_events.quality.offline_docs import localize_site
 from conflict_events.quality.results import BatchCheck, DatasetReport, RunValidation, escaped_result
 
 log = logging.getLogger(__name__)
@@ -187,8 +188,10 @@ class Validator:
     def build_report(self, run_id: str, run: RunValidation) -> dict[str, Any]:
         """Store the run's merged results (one per dataset) and render their Data Docs pages and the site index.
 
-        Only this run's pages are rendered, not every stored result again. The pages are static HTML
-        that reads offline, unlike the site index, whose list GX draws with scripts from a CDN.
+        Only this run's pages are rendered, not every stored result again. GX's pages load their
+        scripts and styles from CDNs: `offline_docs.localize_site` points these pages, the index and
+        the suites' pages at copies inside the site (and lists the run pages on the index), so the
+        whole site opens offline without one network request.
         """
         from great_expectations.data_context.types.resource_identifiers import (
             ExpectationSuiteIdentifier,
@@ -223,10 +226,12 @@ class Validator:
                     expectation_suite_identifier=key.expectation_suite_identifier,
                 )
             self.context.build_data_docs(resource_identifiers=[*suites.values(), *stored])
-            pages = [_page_path(self.context, key) for key in stored]
-        sites = self.context.get_docs_sites_urls()
-        index = (sites[0]["site_url"] if sites else "").removeprefix("file://")
-        return {"index": index, "pages": sorted(p for p in pages if p)}
+            pages = sorted(p for p in (_page_path(self.context, key) for key in stored) if p)
+            sites = self.context.get_docs_sites_urls()
+            index = (sites[0]["site_url"] if sites else "").removeprefix("file://")
+            if index:
+                localize_site(Path(index).parent, pages)
+        return {"index": index, "pages": pages}
 
 
 def _page_path(context: Any, key: Any) -> str | None:
@@ -252,6 +257,7 @@ def remove_run_results(project_dir: Path, run_ids: set[str]) -> list[Path]:
             *uncommitted.glob(f"validations/*/{run_id}"),
             *uncommitted.glob(f"data_docs/*/validations/*/{run_id}"),
             *uncommitted.glob(f"data_docs/*/runs/{run_id}.html"),
+            *uncommitted.glob(f"data_docs/*/runs/{run_id}-report.html"),  # the lake's report the run wrote beside its page
         ]
         for target in targets:
             shutil.rmtree(target) if target.is_dir() else target.unlink()
@@ -260,8 +266,31 @@ def remove_run_results(project_dir: Path, run_ids: set[str]) -> list[Path]:
 
 
 def rebuild_data_docs(project_dir: Path) -> None:
-    """Rebuild the Data Docs index from the stored results (after some were removed)."""
+    """Rebuild the Data Docs (index and every page) from the stored results (after some were removed), offline-ready."""
     import great_expectations as gx
 
     with exclusive(project_dir / SETUP_LOCK):
-        gx.get_context(mode="file", project_root_dir=str(project_dir)).build_data_docs()
+        context = gx.get_context(mode="file", project_root_dir=str(project_dir))
+        context.build_data_docs()
+        for site in context.get_docs_sites_urls():
+            if (site.get("site_url") or "").startswith("file://"):
+                localize_site(Path(site["site_url"].removeprefix("file://")).parent)
+
+
+def project_of_index(index: Path) -> Path:
+    """The GX project folder of a Data Docs index (<project>/gx/uncommitted/data_docs/<site>/index.html)."""
+    project = Path(index).parents[4]
+    if Path(index).relative_to(project).parts[:3] != ("gx", "uncommitted", "data_docs"):
+        raise ValueError(f"{index} is not the index of a Data Docs site of a GX project")
+    return project
+
+
+def refresh_run_list(project_dir: Path) -> None:
+    """Write the run pages now in the site (runs/*.html) into the Data Docs index's run list.
+
+    build_report lists the run pages present when it runs; a run's own page, written after it, shows
+    on the index from the next build on, or at once when its writer calls this.
+    """
+    with exclusive(project_dir / SETUP_LOCK):
+        for index in sorted((project_dir / "gx" / "uncommitted").glob("data_docs/*/index.html")):
+            localize_site(index.parent, [])

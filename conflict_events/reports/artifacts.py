@@ -22,6 +22,7 @@ from conflict_events.models import RunSummary
 SUMMARY_KEY = "conflict-events-run-summary"
 EVENTS_KEY = "conflict-events-new-events"
 REPORT_KEY = "conflict-events-data-quality"
+LAKE_REPORT_KEY = "conflict-events-report"
 MAX_TABLE_ROWS = 500  # the UI table is for a look, not the dataset; the summary says how many there are
 EVENT_COLUMNS = (
     "event_date", "sub_event_type", "actor1", "actor2", "country", "admin1", "location", "fatalities", "confidence", "event_id",
@@ -58,7 +59,7 @@ def stage_counts(summary: RunSummary) -> list[tuple[str, int]]:
     ]
 
 
-def summary_markdown(summary: RunSummary, failure: str | None = None) -> str:
+def summary_markdown(summary: RunSummary, failure: str | None = None, lake_report: str | None = None) -> str:
     """The run's report for the Prefect UI: outcome, counts per stage, quarantine reasons, expectations."""
     lines = [f"# conflict-events run `{md(summary.run_id)}`", ""]
     if failure:
@@ -87,6 +88,8 @@ def summary_markdown(summary: RunSummary, failure: str | None = None) -> str:
         lines.append(f"| {md(dataset)} | {report['rows_checked']} | {report['rows_failed']} | {passed} | {names} |")
     if summary.report_page:
         lines += ["", f"Data Docs page of this run: `{md(summary.report_page)}`"]
+    if lake_report:
+        lines += ["", f"Report of the lake after this run (charts, map, newest events): `{md(lake_report)}`"]
     return "\n".join(lines) + "\n"
 
 
@@ -110,10 +113,19 @@ def run_page_path(report_index: str, run_id: str) -> str:
     return str(Path(report_index).parent / "runs" / f"{run_id}.html")
 
 
-def run_page_html(summary: RunSummary, pages: list[str], site_dir: Path) -> str:
-    """One Data Docs page per run: its counts and links to its validation pages (one per dataset: the merge of its batches)."""
+def lake_report_path(run_page: str) -> str:
+    """Where a run writes the report of the lake it published to: beside its run page."""
+    page = Path(run_page)
+    return str(page.with_name(f"{page.stem}-report.html"))
+
+
+def run_page_html(summary: RunSummary, pages: list[str], site_dir: Path, lake_report: str | None = None) -> str:
+    """One Data Docs page per run: its counts, links to its validation pages (one per dataset: the merge of its batches) and its report."""
     links = [
         {"href": str(Path(p).relative_to(site_dir)), "dataset": Path(p).parts[-4], "batch": Path(p).parts[-2]} for p in pages
     ]
     published = ", ".join(f"{d} {v}" for d, v in summary.versions.items())
-    return _TEMPLATES.get_template("run_page.html").render(summary=summary, counts=stage_counts(summary), published=published, pages=links)
+    return _TEMPLATES.get_template("run_page.html").render(
+        summary=summary, counts=stage_counts(summary), published=published, pages=links,
+        lake_report=Path(lake_report).name if lake_report else None,
+    )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conflict_events.lake.verify import Finding
 from conflict_events.models import RunSummary
+from conflict_events.reports.artifacts import lake_report_path
 
 
 def format_summary(summary: RunSummary) -> str:
@@ -37,6 +40,8 @@ def format_summary(summary: RunSummary) -> str:
     if summary.report:
         lines.append(f"  report:       {summary.report}")
         lines.append(f"  this run:     {summary.report_page}")
+        if summary.report_page and Path(lake_report_path(summary.report_page)).exists():
+            lines.append(f"  lake report:  {lake_report_path(summary.report_page)}")
     return "\n".join(lines)
 
 

@@ -83,12 +83,14 @@ def test_a_scheduled_run_publishes_a_version_and_its_artifacts(server, tmp_path)
         version, table, manifest = read_current(lake, dataset)
         assert manifest["run_id"] == str(run.id) and table.num_rows == manifest["row_count"] > 0
     by_key = {a.key: a for a in artifacts}
-    assert set(by_key) == {"conflict-events-run-summary", "conflict-events-new-events", "conflict-events-data-quality"}
+    assert set(by_key) == {"conflict-events-run-summary", "conflict-events-new-events", "conflict-events-data-quality", "conflict-events-report"}
     assert "| articles coded | 3 |" in by_key["conflict-events-run-summary"].data
     events = json.loads(by_key["conflict-events-new-events"].data)
     assert len(events) == read_current(lake, "events").table.num_rows and {"sub_event_type", "fatalities"} <= set(events[0])
     page = by_key["conflict-events-data-quality"].data.split("](file://", 1)[1].rstrip(")")
     assert Path(page).is_file() and str(run.id) in Path(page).read_text()
+    report = by_key["conflict-events-report"].data.split("](file://", 1)[1].rstrip(")")
+    assert report == str(Path(page).with_name(f"{run.id}-report.html")) and "vegaEmbed" in Path(report).read_text()
 
 
 def test_prefect_deploy_reads_the_projects_prefect_yaml(server):

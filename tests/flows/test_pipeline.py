@@ -74,6 +74,14 @@ def test_the_data_quality_report_exists(sample_run):
     assert all(summary.run_id in p and Path(p).is_file() for p in pages)
 
 
+def test_the_run_writes_the_lake_report_beside_its_run_page(sample_run):
+    lake, summary = sample_run
+    report = Path(summary.report_page).with_name(f"{summary.run_id}-report.html")
+    page = report.read_text()
+    assert f"events {read_current(lake, 'events').version}" in page and "vegaEmbed" in page
+    assert f'href="{report.name}"' in Path(summary.report_page).read_text()  # the run page links to it
+
+
 def test_duckdb_reads_the_current_version(sample_run):
     import duckdb
 

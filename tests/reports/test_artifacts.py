@@ -55,3 +55,13 @@ def test_the_events_table_holds_strings_for_dates_and_is_capped():
     shown = events_table_rows(table, limit=2)
     assert len(shown) == 2 and shown[0]["event_date"] == "2024-03-20" and shown[0]["confidence"] == 0.123
     assert events_table_rows(SCHEMAS["events"].empty_table()) == []
+
+
+def test_the_run_page_and_summary_point_to_the_lake_report_beside_the_run_page():
+    from conflict_events.reports.artifacts import lake_report_path
+
+    report = lake_report_path("/site/runs/r1.html")
+    assert report == "/site/runs/r1-report.html"
+    assert 'href="r1-report.html"' in run_page_html(SUMMARY, [], Path("/site"), report)
+    assert "report.html" not in run_page_html(SUMMARY, [], Path("/site"))  # no link when the report could not be written
+    assert "r1\\-report.html" in summary_markdown(SUMMARY, lake_report=report)
