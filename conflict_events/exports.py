@@ -20,9 +20,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from conflict_events.local_files import write_through_temporary
-from conflict_events.schemas import ARTICLES_SCHEMA as ARTICLE_SCHEMA
+from conflict_events.reports import ASSETS_DIR
+from conflict_events.schemas import ARTICLES_SCHEMA
 
-ASSETS = Path(__file__).parent / "reports" / "assets"
 FORMATS = ("csv", "geojson", "geoparquet")
 SUFFIXES = {"csv": ".csv", "geojson": ".geojson", "geoparquet": ".parquet"}
 # ACLED's export columns, in ACLED's order and spelling (the columns of an ACLED download and of acledR).
@@ -80,7 +80,7 @@ def filter_events(events: pa.Table, wanted: EventFilter) -> pa.Table:
 
 def with_articles(events: pa.Table, articles: pa.Table | None) -> pa.Table:
     """Events in their published order with each one's article source, url, title and ingestion time (null when the article is gone)."""
-    columns = [pa.field("article_id", pa.string()), *(f for f in ARTICLE_SCHEMA if f.name in ARTICLE_COLUMNS)]
+    columns = [ARTICLES_SCHEMA.field(name) for name in ("article_id", *ARTICLE_COLUMNS)]
     if articles is None:
         articles = pa.table({f.name: pa.array([], f.type) for f in columns})
     sources = articles.select([f.name for f in columns])
@@ -92,7 +92,7 @@ def with_articles(events: pa.Table, articles: pa.Table | None) -> pa.Table:
 @cache
 def acled_regions() -> dict[str, str]:
     """ISO3 -> ACLED region (reports/assets/acled_regions.csv)."""
-    with open(ASSETS / "acled_regions.csv", encoding="utf-8", newline="") as handle:
+    with open(ASSETS_DIR / "acled_regions.csv", encoding="utf-8", newline="") as handle:
         return {row["iso3"]: row["region"] for row in csv.DictReader(handle)}
 
 

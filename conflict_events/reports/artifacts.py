@@ -29,7 +29,7 @@ EVENT_COLUMNS = (
 )
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 # Autoescape: every value the run page shows is text, never markup.
-_TEMPLATES = Environment(
+TEMPLATES = Environment(
     loader=PackageLoader("conflict_events.reports"), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
 )
 
@@ -125,7 +125,7 @@ def run_page_html(summary: RunSummary, pages: list[str], site_dir: Path, lake_re
         {"href": str(Path(p).relative_to(site_dir)), "dataset": Path(p).parts[-4], "batch": Path(p).parts[-2]} for p in pages
     ]
     published = ", ".join(f"{d} {v}" for d, v in summary.versions.items())
-    return _TEMPLATES.get_template("run_page.html").render(
+    return TEMPLATES.get_template("run_page.html").render(
         summary=summary, counts=stage_counts(summary), published=published, pages=links,
         lake_report=Path(lake_report).name if lake_report else None,
     )

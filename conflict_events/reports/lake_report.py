@@ -25,12 +25,12 @@ import pandas as pd
 import pyarrow as pa
 
 from conflict_events.local_files import replace_file
-from conflict_events.reports.artifacts import _TEMPLATES
+from conflict_events.reports import ASSETS_DIR
+from conflict_events.reports.artifacts import TEMPLATES
 
 if TYPE_CHECKING:
     from conflict_events.lake.interface import Lake
 
-ASSETS = Path(__file__).parent / "assets"
 NEWEST_EVENTS = 500  # rows of the searchable table; the export has them all
 TOP = 10
 KEY_FIELDS = ("event_date", "actor1", "actor2", "country", "admin1", "location", "latitude", "fatalities", "notes")
@@ -261,7 +261,7 @@ def charts(snapshot: LakeSnapshot) -> dict[str, dict]:
 @cache
 def world_topology() -> dict:
     """Natural Earth 1:110m country outlines (world-atlas 2.0.2, see assets/README.md)."""
-    return json.loads((ASSETS / "countries-110m.json").read_text(encoding="utf-8"))
+    return json.loads((ASSETS_DIR / "countries-110m.json").read_text(encoding="utf-8"))
 
 
 @cache
@@ -280,7 +280,7 @@ def script_json(value: Any) -> str:
 def render(snapshot: LakeSnapshot, lake_label: str) -> str:
     """The report's HTML."""
     specs = charts(snapshot)
-    return _TEMPLATES.get_template("lake_report.html").render(
+    return TEMPLATES.get_template("lake_report.html").render(
         lake=lake_label, generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), snapshot=snapshot,
         headline=headline(snapshot), new_countries=new_countries(snapshot), undated=snapshot.events.column("event_date").null_count,
         chart_names=list(specs), specs=script_json(specs), javascript=chart_javascript(),

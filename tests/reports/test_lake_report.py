@@ -9,7 +9,7 @@ import pytest
 
 from conflict_events.cli import main
 from conflict_events.lake.factory import open_lake
-from conflict_events.reports import lake_report
+from conflict_events.reports import ASSETS_DIR, lake_report
 from conflict_events.reports.lake_report import read_snapshot, render, script_json
 
 from conftest import HOSTILE_NOTE, publish_events_lake
@@ -96,8 +96,8 @@ def test_newest_events_come_first_and_undated_last(snapshot):
 
 
 def test_the_world_outlines_are_the_vendored_natural_earth_file():
-    data = (lake_report.ASSETS / "countries-110m.json").read_bytes()
-    readme = (lake_report.ASSETS / "README.md").read_text()
+    data = (ASSETS_DIR / "countries-110m.json").read_bytes()
+    readme = (ASSETS_DIR / "README.md").read_text()
     assert hashlib.sha256(data).hexdigest() in readme
     assert len(lake_report.world_topology()["objects"]["countries"]["geometries"]) > 170
 
