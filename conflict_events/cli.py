@@ -21,7 +21,7 @@ import typer
 if TYPE_CHECKING:
     from conflict_events.lake.interface import Lake
 
-Dataset = Literal["articles", "events", "quarantine"]
+Dataset = Literal["articles", "events", "quarantine", "incidents", "duplicate_links", "fetch_state", "responses"]
 LAKE_HELP = "lake root: a folder or fsspec URL (default data/lake or CONFLICT_EVENTS_LAKE)"
 PREFECT_PORT = 4200
 
@@ -84,6 +84,17 @@ def shown_path(path: Path) -> Path:
         return path
 
 
+def sources_problem(path: str) -> str | None:
+    """Why a sources.toml cannot be used (one line), or None when it loads."""
+    from conflict_events.sources_config import SourcesError, load_sources
+
+    try:
+        load_sources(path)
+    except SourcesError as exc:
+        return str(exc)
+    return None
+
+
 def api_url(port: int) -> str:
     """The API address of a Prefect server on this machine."""
     return f"http://127.0.0.1:{port}/api"
@@ -91,7 +102,10 @@ def api_url(port: int) -> str:
 
 @app.command()
 def run(
-    input: Annotated[list[str], typer.Option("--input", metavar="PATH", help="folder or file of articles (repeatable)")],
+    input: Annotated[list[str] | None, typer.Option("--input", metavar="PATH", help="folder or file of articles (repeatable)")] = None,
+    sources: Annotated[
+        str | None, typer.Option("--sources", metavar="FILE", help="sources.toml: feeds, pages and folders to read (see README)")
+    ] = None,
     lake: Annotated[str | None, typer.Option(metavar="DIR", help=LAKE_HELP)] = None,
     batch_size: Annotated[int | None, typer.Option(metavar="N", help="articles per batch")] = None,
     workers: Annotated[
@@ -105,9 +119,16 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="also print the summary as JSON")] = False,
 ) -> int:
     """one pipeline run: ingest, clean, extract, validate, publish"""
+    input = input or []
+    if not input and not sources:
+        say_error("nothing to read: give --input PATH (repeatable) and/or --sources FILE")
+        return 2
     missing = missing_paths(input)
     if missing:
         say_error(f"no such input: {', '.join(missing)}")
+        return 2
+    if sources and (problem := sources_problem(sources)):
+        say_error(problem)
         return 2
     from conflict_events.settings import get_settings
     from flows.temporary_server import prefect_api
@@ -127,7 +148,8 @@ def run(
         try:
             ready()
             summary = pipeline(
-                inputs=input, lake=settings.lake, full=full, batch_size=batch_size, workers=workers, dask_address=dask_address
+                inputs=input, lake=settings.lake, full=full, batch_size=batch_size, workers=workers, dask_address=dask_address,
+                sources=str(Path(sources).resolve()) if sources else None,
             )
         except Exception as exc:  # the run itself failed: say why, publish nothing, exit non-zero
             say_error(f"run failed: {type(exc).__name__}: {exc}")
@@ -179,6 +201,9 @@ def serve(
         list[str] | None,
         typer.Option("--input", metavar="PATH", help="folder or file scheduled runs read (repeatable; default data/samples)"),
     ] = None,
+    sources: Annotated[
+        str | None, typer.Option("--sources", metavar="FILE", help="sources.toml scheduled runs read (CONFLICT_EVENTS_SOURCES)")
+    ] = None,
     lake: Annotated[str | None, typer.Option(metavar="DIR", help="lake root scheduled runs publish to")] = None,
     name: Annotated[str | None, typer.Option(metavar="NAME", help="deployment name (default hourly)")] = None,
     poll_seconds: Annotated[int, typer.Option(metavar="N", help="how often to look for due runs (default 5)", show_default=False)] = 5,
@@ -191,13 +216,18 @@ def serve(
         say_error(f"serve needs a Prefect server: start one with `make server`, then\n  export PREFECT_API_URL={api_url(PREFECT_PORT)}")
         return 2
     try:
-        settings = get_settings(deployment_name=name, lake=lake, inputs=input, schedule_cron=cron, schedule_timezone=timezone)
+        settings = get_settings(
+            deployment_name=name, lake=lake, inputs=input if input is not None or not sources else [], sources=sources, schedule_cron=cron, schedule_timezone=timezone
+        )
     except ValueError as exc:
         say_error(f"bad serve settings: {exc}")
         return 2
     missing = missing_paths(settings.inputs)
     if missing:
         say_error(f"no such input: {', '.join(missing)}")
+        return 2
+    if settings.sources and (problem := sources_problem(settings.sources)):
+        say_error(problem)
         return 2
     from flows.deploy import schedule_from, serve_pipeline
 
@@ -207,7 +237,8 @@ def serve(
         say_error(f"bad schedule: {exc}")
         return 2
     when = f"every {interval:g} s" if interval else f"cron {settings.schedule_cron!r} ({settings.schedule_timezone})"
-    print(f"serving conflict-events-pipeline/{settings.deployment_name}: {when}, inputs {settings.inputs}, lake {settings.lake}")
+    read = f"inputs {settings.inputs}" + (f", sources {settings.sources}" if settings.sources else "")
+    print(f"serving conflict-events-pipeline/{settings.deployment_name}: {when}, {read}, lake {settings.lake}")
     try:
         serve_pipeline(settings, interval, poll_seconds)
     except KeyboardInterrupt:

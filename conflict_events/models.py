@@ -132,6 +132,10 @@ class RunSummary:
     versions: dict[str, str] = field(default_factory=dict)  # what publish switched `_CURRENT` to
     already_quarantined: int = 0
     published_meanwhile: int = 0  # new articles another run published while this one ran (counted as duplicates or unchanged)
+    updated: int = 0  # published articles replaced by a changed text read again from their URL
+    copies: int = 0  # new articles that are near-duplicates (wire copies) of an earlier one, linked to it
+    incidents: int = 0  # incident rows this run wrote (new incidents, and published ones that gained or lost members)
+    fetched: dict[str, int] = field(default_factory=dict)  # from sources.toml: records, quarantined, unchanged, skipped
 
     @property
     def unaccounted(self) -> int:

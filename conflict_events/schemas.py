@@ -65,14 +65,82 @@ QUARANTINE_SCHEMA = pa.schema(
     ]
 )
 
+# Datasets the run keeps for itself (DESIGN.md: same layout): what was fetched, and every body read.
+FETCH_STATE_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()),  # the URL as listed (feed URL, page URL, or a feed entry's link), before redirects
+        ("source", pa.string()),  # the source that last fetched it
+        ("etag", pa.string()),
+        ("last_modified", pa.string()),  # the Last-Modified header, as sent
+        ("entry_stamp", pa.string()),  # a feed entry's updated/published when it was last settled ("" = the entry has none)
+        ("content_sha256", pa.string()),  # of the text extracted from the last 200 (pages and entries)
+        ("last_status", pa.int64()),  # HTTP status of the last try; null when no response came
+        ("last_fetched_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+
+RESPONSES_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()),  # as asked for
+        ("final_url", pa.string()),  # after redirects
+        ("fetched_at", pa.timestamp("us", tz="UTC")),
+        ("status", pa.int64()),
+        ("headers", pa.string()),  # JSON list of [name, value] pairs, in order, repeats kept
+        ("body", pa.large_binary()),  # content-decoded (gzip/deflate undone); large_: a run's bodies may pass 2 GiB
+        ("sha256", pa.string()),  # of body
+        ("source", pa.string()),
+    ]
+)
+
+# The event columns an incident merges (DESIGN.md), typed as in the events dataset, then the incident's own.
+MERGED_EVENT_COLUMNS = (
+    "event_date", "time_precision", "disorder_type", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "inter1",
+    "actor2", "assoc_actor_2", "inter2", "civilian_targeting", "country", "iso3", "admin1", "admin2", "location",
+    "latitude", "longitude", "geo_precision", "fatalities", "injuries", "notes",
+)
+INCIDENTS_SCHEMA = pa.schema(
+    [
+        ("incident_id", pa.string()),
+        *(EVENTS_SCHEMA.field(name) for name in MERGED_EVENT_COLUMNS),
+        ("event_ids", pa.list_(pa.string())),
+        ("source_count", pa.int64()),
+        ("source_names", pa.list_(pa.string())),
+        ("first_reported", pa.timestamp("us", tz="UTC")),
+        ("last_reported", pa.timestamp("us", tz="UTC")),
+        ("run_id", pa.string()),
+    ]
+)
+
+# A wire copy or syndicated version of an earlier article (near-duplicate text): published as an article
+# too, and linked here to the first copy, so incidents count the story once.
+DUPLICATE_LINKS_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),  # the copy
+        ("original_article_id", pa.string()),  # the first copy of the story
+        ("jaccard", pa.float64()),  # estimated word-shingle Jaccard similarity of the two texts
+        ("containment", pa.float64()),  # share of the smaller text's shingles found in the other
+        ("source_name", pa.string()),  # the copy's outlet
+        ("url", pa.string()),
+        ("linked_at", pa.timestamp("us", tz="UTC")),
+        ("run_id", pa.string()),
+    ]
+)
+
 SCHEMAS: dict[str, pa.Schema] = {
     "articles": ARTICLES_SCHEMA,
     "events": EVENTS_SCHEMA,
     "quarantine": QUARANTINE_SCHEMA,
+    "incidents": INCIDENTS_SCHEMA,
+    "duplicate_links": DUPLICATE_LINKS_SCHEMA,
+    "fetch_state": FETCH_STATE_SCHEMA,
+    "responses": RESPONSES_SCHEMA,
 }
 
-# Which column identifies a row of each dataset (used to replace re-processed rows).
-KEY_COLUMNS = {"articles": "article_id", "events": "article_id", "quarantine": None}
+# Which column identifies a row of each dataset (used to replace re-processed rows); None: rows are only added.
+KEY_COLUMNS = {
+    "articles": "article_id", "events": "article_id", "quarantine": None, "incidents": "incident_id",
+    "duplicate_links": "article_id", "fetch_state": "url", "responses": None,
+}
 
 QUARANTINE_STAGES = ("ingest", "clean", "extract", "validate")
 DATE_SOURCES = ("header", "metadata", "text", "none")

@@ -74,8 +74,11 @@ class Settings(BaseSettings):
     publish_lock_timeout: float = Field(
         default=600, ge=0, description="Seconds a run waits for another run's publish to finish before it gives up."
     )
+    # A wire copy of a story is linked to the first copy published within this many days (the index holds their texts' signatures).
+    near_duplicate_days: int = Field(default=14, ge=0, description="How far back new articles are compared with published ones for copies.")
     # Scheduled runs (`conflict-events serve`).
     inputs: list[str] = Field(default_factory=lambda: ["data/samples"], description="What scheduled runs read.")
+    sources: str | None = Field(default=None, description="A sources.toml (feeds, pages, folders) scheduled runs read as well.")
     schedule_cron: str = Field(default="0 * * * *", description="When scheduled runs start (cron; default hourly).")
     schedule_timezone: str = Field(default="UTC", description="The time zone the cron is read in (IANA name).")
     deployment_name: str = Field(default="hourly", description="Name of the served deployment.")

@@ -27,7 +27,7 @@ def schedule_from(settings: Settings, interval_seconds: float | None = None) -> 
 
 
 def pipeline_deployment(settings: Settings, interval_seconds: float | None = None):
-    """The deployment: its schedule, and parameters (inputs, lake, full) a person can edit in the UI."""
+    """The deployment: its schedule, and parameters (inputs, sources, lake, full) a person can edit in the UI."""
     return pipeline.to_deployment(
         name=settings.deployment_name,
         schedule=schedule_from(settings, interval_seconds),
@@ -35,6 +35,7 @@ def pipeline_deployment(settings: Settings, interval_seconds: float | None = Non
             "inputs": [str(Path(p).resolve()) for p in settings.inputs],
             "lake": settings.lake if "://" in settings.lake else str(Path(settings.lake).resolve()),
             "full": False,
+            "sources": str(Path(settings.sources).resolve()) if settings.sources else None,
         },
         description="Code new conflict news into the versioned ACLED-style event dataset.",
         tags=["conflict-events"],

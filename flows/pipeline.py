@@ -24,6 +24,7 @@ from prefect.utilities.annotations import quote
 from conflict_events.lake.layout import PointerSwitchError
 from conflict_events.models import RunContext, RunSummary
 from conflict_events.settings import Settings, get_settings, local_workers, quality_dir
+from conflict_events.sources_config import load_sources
 from flows.run_loop import Wiring, run_batches
 from tasks import prefect_tasks as stages
 
@@ -100,10 +101,11 @@ def prefect_wiring(runner: TaskRunner, settings: Settings) -> Wiring:
 @flow(name="conflict-events-pipeline", log_prints=True)
 def pipeline(
     inputs: list[str], lake: str = "data/lake", full: bool = False, batch_size: int | None = None,
-    workers: int | None = None, dask_address: str | None = None,
+    workers: int | None = None, dask_address: str | None = None, sources: str | None = None,
 ) -> RunSummary:
-    """One run: every new input record ends as an article (with its events) or a quarantine row, then one publish."""
+    """One run over the input paths and the sources.toml: every new record ends as an article (with its events) or a quarantine row, then one publish."""
     settings = get_settings(lake=lake, batch_size=batch_size, workers=workers, dask_address=dask_address)
+    configured = load_sources(sources) if sources else None  # a bad file fails the run before anything is read
     log = get_run_logger()
     context = RunContext(
         run_id=str(flow_run.id or uuid.uuid4()), run_date=datetime.now(timezone.utc).date(), quality_dir=quality_dir(settings),
@@ -111,7 +113,7 @@ def pipeline(
     state = stages.lake_state(settings.lake)
     try:
         with extract_runner(settings) as runner, workers_report_here():
-            return run_batches(inputs, full, settings, context, state, prefect_wiring(runner, settings), log)
+            return run_batches(inputs, full, settings, context, state, prefect_wiring(runner, settings), log, configured)
     except Exception as exc:
         # The reason goes to the log, the flow run's state and the summary artifact's history.
         reason = f"{type(exc).__name__}: {exc}"

@@ -13,7 +13,7 @@ alone keeps the run's state (texts seen, validation merged so far, counts).
 from __future__ import annotations
 
 import logging
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -24,6 +24,9 @@ from typing import Any
 import pyarrow as pa
 
 from conflict_events import code_version
+from conflict_events.incidents.near_duplicates import NearDuplicateIndex, link_copies
+from conflict_events.incidents.publishing import recent_articles_index
+from conflict_events.lake.factory import open_lake
 from conflict_events.lake.spool import RunSpool
 from conflict_events.lake.state import LakeState, published_articles
 from conflict_events.lake.publishing import PublishResult, run_tables
@@ -31,11 +34,14 @@ from conflict_events.models import QuarantineRow, RawRecord, RunContext, RunSumm
 from conflict_events.quality.results import RunValidation
 from conflict_events.reports.artifacts import run_page_path
 from conflict_events.settings import Settings
+from conflict_events.sources_config import SourcesConfig
 from conflict_events.summary import QuarantineTally, check_accounting, without_failed
 from tasks.clean import CleanResult
 from tasks.extract.coder import extractor_version
 from tasks.extract.nlp import installed_model_version
 from tasks.ingest import FileSource, Item, stream_sources
+from tasks.ingest.fetch.client import Clock
+from tasks.ingest.fetch.session import FetchSession
 from tasks.validate import ValidatedBatch
 
 Extracted = tuple[list[dict], list[QuarantineRow], str]  # events, coder failures, extractor version
@@ -51,7 +57,7 @@ class Wiring:
     extract_here: Callable[[list[dict], Path, str, str, float], Future]  # codes a batch in this process
     validate: Callable[[list[dict], list[dict], Path, RunContext], ValidatedBatch]
     build_report: Callable[[Path, RunContext, RunValidation], dict]
-    publish: Callable[[str, dict, str, dict, float], PublishResult]
+    publish: Callable[[str, dict, str, dict, float, set[str]], PublishResult]
     report_artifacts: Callable[[RunSummary, pa.Table], None]
     in_flight: int  # extraction batches submitted before the loop waits for the oldest
 
@@ -62,14 +68,20 @@ class _Counts:
     from_input: int = 0  # articles of this run's input that passed validation
     recoded: int = 0  # published articles coded again (extractor changed, or --full)
     unchanged: int = 0
+    copies: int = 0  # new articles linked as near-duplicates of an earlier one
     version: str = ""
 
 
 def run_batches(
     inputs: list[str], full: bool, settings: Settings, context: RunContext, state: LakeState, wiring: Wiring,
-    log: logging.Logger | logging.LoggerAdapter,
+    log: logging.Logger | logging.LoggerAdapter, sources: SourcesConfig | None = None, clock: Clock | None = None,
 ) -> RunSummary:
-    """One run over `inputs`: every record ends as an article (with its events) or a quarantine row, then one publish."""
+    """One run over `inputs` and `sources`: every record ends as an article (with its events) or a quarantine row, then one publish.
+
+    Fetched sources ask only for what is new since the fetch state the lake holds; the responses read are
+    kept (`responses`). A new article that copies an earlier one is linked to it (`duplicate_links`); one
+    read again from its URL with a changed text replaces the earlier article when published.
+    """
     recode_reason = state.recode_reason(extractor_version(settings.reference_dir, installed_model_version(settings.spacy_model)), full)
     if recode_reason:
         log.info("coding every article again: %s", recode_reason)
@@ -79,6 +91,10 @@ def run_batches(
     in_flight: deque[tuple[list[dict], Future, bool]] = deque()
     seen_ids: dict[str, str] = {}  # article_id -> source_ref, across batches: duplicates of a text
     seen_refs: dict[str, str] = {}  # own id -> article_id, across batches: one id on two texts
+    lake = open_lake(settings.lake)
+    fetch = FetchSession.open(sources, lake.read_current("fetch_state"), clock) if sources else None
+    copies: list[NearDuplicateIndex] = []  # the index of recent articles, built when the first new article needs it
+    updated_urls: set[str] = set()  # URLs whose published article a changed text replaces
 
     with RunSpool(settings.spool_dir) as spool:
 
@@ -110,7 +126,8 @@ def run_batches(
             while len(in_flight) > wiring.in_flight:
                 finish_oldest()
 
-        stream = stream_sources(FileSource(p, settings.max_record_bytes, settings.max_records_per_file) for p in inputs)
+        files = [FileSource(p, settings.max_record_bytes, settings.max_records_per_file) for p in inputs]
+        stream = stream_sources([*files, *(fetch.sources if fetch else [])])
         exhausted = False
         one_batch = False
         while not exhausted:
@@ -120,6 +137,8 @@ def run_batches(
                 one_batch = exhausted and not (recode_reason and state.versions["articles"])
             counts.records_in += len(records) + len(rejected)
             quarantine(rejected)
+            if fetch:
+                spool.add("responses", fetch.drain_responses())
             if not records:
                 continue
             cleaned = wiring.clean(records, context.run_date, seen_ids, seen_refs, published, settings.min_words, settings.max_text_chars)
@@ -128,6 +147,14 @@ def run_batches(
             counts.unchanged += len(cleaned.unchanged)
             quarantine(cleaned.quarantined)
             if cleaned.articles:
+                updates = updates_among(records, cleaned.articles)
+                updated_urls |= updates
+                if not copies:
+                    copies.append(recent_articles_index(lake, settings.near_duplicate_days))
+                # An updated text resembles the version it replaces: that is an update, not a copy.
+                links = [link for link in link_copies(cleaned.articles, copies[0], context.run_id) if link["url"] not in updates]
+                counts.copies += len(links)
+                spool.add_rows("duplicate_links", links)
                 code([{**row, "run_id": context.run_id} for row in cleaned.articles])
         log.info("read %d input records in all", counts.records_in)
 
@@ -139,6 +166,10 @@ def run_batches(
             finish_oldest()
 
         articles, events, quarantined = (spool.finish(d) for d in ("articles", "events", "quarantine"))
+        others = {"duplicate_links": (spool.finish("duplicate_links"), None)}
+        if fetch:
+            spool.add("responses", fetch.drain_responses())
+            others |= {"fetch_state": fetch.state_rows(), "responses": (spool.finish("responses"), None)}
         # The report is built before anything is published: a report failure fails the run, never half of it.
         report = wiring.build_report(settings.expectations_dir, context, validation) if validation.merged else None
         summary = RunSummary(
@@ -147,12 +178,14 @@ def run_batches(
             recoded_from_lake=counts.recoded, recode_reason=recode_reason, current_before=state.versions,
             validation={d: validation.report(d).as_dict() for d in ("articles", "events")},
             report=report["index"] if report else None, report_pages=report["pages"] if report else [],
+            copies=counts.copies, fetched=fetch_counts(fetch),
         )
         tally.fill(summary)
         check_accounting(summary)  # a record lost between stages is a bug: better no version than a silent gap
         result = wiring.publish(
-            settings.lake, run_tables(articles, events, quarantined, set(state.published)), context.run_id,
-            publish_metadata(inputs, context, summary, validation, report, counts.version), settings.publish_lock_timeout,
+            settings.lake, run_tables(articles, events, quarantined, set(state.published), others), context.run_id,
+            publish_metadata(inputs, context, summary, validation, report, counts.version, sources), settings.publish_lock_timeout,
+            updated_urls,
         )
         result.fill(summary)
         if result.published_meanwhile:
@@ -173,14 +206,36 @@ def run_batches(
     return summary
 
 
+def updates_among(records: list[RawRecord], articles: list[dict]) -> set[str]:
+    """The URLs (as listed, and as read) of articles that are a changed text read again from an earlier article's URL."""
+    listed = {r.url: r.extra["replaces_url"] for r in records if r.url and r.extra.get("replaces_url")}
+    urls: set[str] = set()
+    for article in articles:
+        if article.get("url") in listed:
+            urls.update((article["url"], listed[article["url"]]))
+    return urls
+
+
+def fetch_counts(fetch: FetchSession | None) -> dict[str, int]:
+    """What the configured sources gave, summed: records, quarantined, unchanged (not fetched or same text), skipped entries."""
+    if fetch is None:
+        return {}
+    total: Counter[str] = Counter()
+    for source in fetch.sources:
+        total.update(getattr(source, "counts", {}))
+    return dict(total)
+
+
 def publish_metadata(
     inputs: list[str], context: RunContext, summary: RunSummary, validation: RunValidation, report: dict | None, extractor: str,
+    sources: SourcesConfig | None = None,
 ) -> dict[str, dict[str, Any]]:
     """What each dataset's manifest records of the run besides its files: code, inputs, validation."""
     common = {
         "code_version": code_version(),
         "extractor_version": extractor or None,
         "inputs": [p if "://" in p else str(Path(p).resolve()) for p in inputs],
+        "sources": [{"name": s.name, "kind": s.kind, "location": s.location} for s in sources.sources] if sources else [],
         "run_date": context.run_date.isoformat(),
         "mode": summary.mode,
         "data_docs": report["pages"] if report else [],
@@ -189,4 +244,5 @@ def publish_metadata(
         "articles": {**common, "validation": validation.report("articles").as_dict()},
         "events": {**common, "validation": validation.report("events").as_dict()},
         "quarantine": {**common, "validation": {"rows_by_reason": summary.quarantined_by_reason}},
+        **{dataset: common for dataset in ("incidents", "duplicate_links", "fetch_state", "responses")},
     }

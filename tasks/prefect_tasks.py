@@ -160,10 +160,11 @@ build_report = task(name="report", **IO_RETRIES, **STAGE)(build_report_plain)
 
 @task(name="publish", **IO_RETRIES, **STAGE)
 def publish(
-    lake_url: str, tables: dict[str, tuple[pa.Table, set[str] | None]], run_id: str, metadata: dict[str, dict], lock_timeout: float
+    lake_url: str, tables: dict[str, tuple[pa.Table, set[str] | None]], run_id: str, metadata: dict[str, dict], lock_timeout: float,
+    updated_urls: set[str] = frozenset(),
 ) -> PublishResult:
-    """Under the lake's lock, write one new version of every changed dataset, then switch all `_CURRENT` pointers."""
-    return open_lake(lake_url).publish_all(tables, run_id, metadata, lock_timeout, say=run_logger().warning)
+    """Under the lake's lock, write one new version of every changed dataset (incidents merged there), then switch all `_CURRENT` pointers."""
+    return open_lake(lake_url).publish_all(tables, run_id, metadata, lock_timeout, say=run_logger().warning, updated_urls=updated_urls)
 
 
 def write_run_report(summary: RunSummary) -> str | None:

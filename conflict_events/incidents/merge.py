@@ -97,7 +97,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from conflict_events.schemas import CIVILIAN_TARGETING, EVENT_TYPE_OF, EVENTS_SCHEMA, disorder_type_of
+from conflict_events.schemas import CIVILIAN_TARGETING, EVENT_TYPE_OF, INCIDENTS_SCHEMA, disorder_type_of
 
 # --------------------------------------------------------------------------------------------------
 # The rules' thresholds
@@ -199,27 +199,9 @@ TOWN, AREA, REGION = 1, 2, 3  # ACLED geo_precision
 SAME, DIFFERENT, COARSE, VAGUE = "same", "different", "coarse", "vague"
 
 # --------------------------------------------------------------------------------------------------
-# The published table
+# Columns read from the event rows
 # --------------------------------------------------------------------------------------------------
 
-# The event columns an incident merges (DESIGN.md), typed as in the events dataset, then the incident's own.
-MERGED_EVENT_COLUMNS = (
-    "event_date", "time_precision", "disorder_type", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "inter1",
-    "actor2", "assoc_actor_2", "inter2", "civilian_targeting", "country", "iso3", "admin1", "admin2", "location",
-    "latitude", "longitude", "geo_precision", "fatalities", "injuries", "notes",
-)
-INCIDENTS_SCHEMA = pa.schema(
-    [
-        ("incident_id", pa.string()),
-        *(EVENTS_SCHEMA.field(name) for name in MERGED_EVENT_COLUMNS),
-        ("event_ids", pa.list_(pa.string())),
-        ("source_count", pa.int64()),
-        ("source_names", pa.list_(pa.string())),
-        ("first_reported", pa.timestamp("us", tz="UTC")),
-        ("last_reported", pa.timestamp("us", tz="UTC")),
-        ("run_id", pa.string()),
-    ]
-)
 
 PLACE_COLUMNS = ("country", "iso3", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision")
 REPORT_COLUMNS = ("source_name", "published_date", "ingested_at")  # the article's columns each event row must carry

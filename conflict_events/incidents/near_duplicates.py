@@ -5,12 +5,13 @@ with its own headline, a dateline added ("MOGADISHU, Nov 25 (AFP) -"), a paragra
 different sign-off is a different text but the same report. These are found with MinHash over word
 5-shingles and a MinHash LSH index, then confirmed with the estimated similarity.
 
-A signature is plain bytes (a Parquet `binary` column can keep it), so later runs rebuild the index
-from the signatures stored in earlier versions without reading the texts again:
+A run indexes the articles published in the last days (copies of a story appear within days) and
+links each new article that copies one of them, or an earlier article of the run (`link_copies`):
 
-    index = NearDuplicateIndex((row["article_id"], row["signature"], row["ingested_at"]) for row in stored)
-    original = index.original_of(article_id, signature(text))   # the earliest stored copy, or None
-    index.add(article_id, signature(text), ingested_at)
+    index = NearDuplicateIndex((a["article_id"], signature(a["text"]), a["ingested_at"]) for a in recent)
+    links = link_copies(new_articles, index, run_id)   # duplicate_links rows
+
+A signature is plain bytes, the same on every machine, so it could be stored and compared later.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from __future__ import annotations
 import re
 import struct
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
 from functools import lru_cache
+from typing import Any
 
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
@@ -171,6 +173,10 @@ class NearDuplicateIndex:
     def __contains__(self, article_id: object) -> bool:
         return article_id in self._signatures
 
+    def signature_of(self, article_id: str) -> Signature:
+        """The indexed signature of an article (KeyError when it is not indexed)."""
+        return self._signatures[article_id]
+
     def copies_of(self, article_id: str, data: bytes) -> list[str]:
         """Every other indexed article the text is a copy of, earliest first."""
         parsed = Signature(data)
@@ -207,3 +213,29 @@ def find_originals(items: Iterable[tuple[str, str, datetime | date | str | None]
         if original is not None:
             originals[article_id] = originals.get(original, original)
     return originals
+
+
+def link_copies(articles: Iterable[Mapping[str, Any]], index: NearDuplicateIndex, run_id: str = "") -> list[dict[str, Any]]:
+    """`duplicate_links` rows for the articles that copy an indexed or earlier one, in the order given.
+
+    Every article is indexed as it is met (first seen: its ingestion time), so the first copy of a story
+    in a run is its original and the later ones link to it; a copy of a copy links to the first original.
+    """
+    links: list[dict[str, Any]] = []
+    original_of: dict[str, str] = {}
+    for article in articles:
+        article_id, data = article["article_id"], signature(article["text"])
+        original = index.original_of(article_id, data)
+        index.add(article_id, data, article.get("ingested_at"))
+        if original is None:
+            continue
+        jaccard, containment = similarity(Signature(data), index.signature_of(original))
+        original_of[article_id] = original_of.get(original, original)
+        links.append(
+            {
+                "article_id": article_id, "original_article_id": original_of[article_id], "jaccard": round(jaccard, 4),
+                "containment": round(containment, 4), "source_name": article.get("source_name"), "url": article.get("url"),
+                "linked_at": datetime.now(timezone.utc), "run_id": run_id,
+            }
+        )
+    return links

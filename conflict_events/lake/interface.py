@@ -208,10 +208,10 @@ class Lake(ABC):
 
     def publish_all(
         self, tables: Tables, run_id: str, metadata: dict[str, dict],
-        lock_timeout: float = 600, say: Callable[[str], None] = lambda _: None,
+        lock_timeout: float = 600, say: Callable[[str], None] = lambda _: None, updated_urls: set[str] | frozenset[str] = frozenset(),
     ) -> PublishResult:
         """Under the publish lock: stage every changed dataset, then flip the pointers (see publishing.publish_all)."""
-        return publishing.publish_all(self, tables, run_id, metadata, lock_timeout, say)
+        return publishing.publish_all(self, tables, run_id, metadata, lock_timeout, say, updated_urls)
 
     def prune(self, keep: int, timeout: float = 600) -> dict[str, list[dict[str, Any]]]:
         """Remove all but the newest `keep` complete versions of each dataset; never a current one (see retention.prune)."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from conflict_events.incidents.publishing import with_incidents
 from conflict_events.lake.layout import JOURNAL, POINTER, PointerSwitchError
 from conflict_events.lake.quarantine_dedupe import new_quarantine_rows
 from conflict_events.lake.recovery import remove_journal, under_publish_lock, write_journal
@@ -37,12 +38,17 @@ class PublishResult:
     duplicates: int = 0
     unchanged: int = 0
     events_dropped: int = 0
+    # Published articles replaced by a changed text fetched again from their URL (their events go with them).
+    updated: int = 0
+    incidents: int = 0  # incident rows written: new incidents, and published ones that gained or lost members
 
     def fill(self, summary: RunSummary) -> None:
         """Write what the publish did into the run summary, moving articles another run published first to duplicates or unchanged."""
         summary.versions = self.versions
         summary.already_quarantined = self.already_quarantined
         summary.published_meanwhile = self.published_meanwhile
+        summary.updated = self.updated
+        summary.incidents = self.incidents
         summary.articles -= self.duplicates + self.unchanged
         summary.unchanged += self.unchanged
         summary.events -= self.events_dropped
@@ -54,8 +60,11 @@ class PublishResult:
             summary.quarantined_by_reason = dict(by_reason.most_common())
 
 
-def run_tables(articles: Rows, events: Rows, quarantine: Rows, published: set[str] | frozenset[str] = frozenset()) -> Tables:
-    """What a run publishes: articles and events (replacing rows of re-coded articles) and new quarantine rows.
+def run_tables(
+    articles: Rows, events: Rows, quarantine: Rows, published: set[str] | frozenset[str] = frozenset(), others: Tables | None = None,
+) -> Tables:
+    """What a run publishes: articles and events (replacing rows of re-coded articles), new quarantine rows, and
+    `others` (duplicate links, fetch state, responses: each with the keys whose rows it replaces).
 
     `published` is the article ids the run read as published: only those of its articles replace old
     rows (they were coded again); any other id found published at publish time was published by
@@ -68,6 +77,32 @@ def run_tables(articles: Rows, events: Rows, quarantine: Rows, published: set[st
         tables["events"] = (events, recoded)
     if quarantine.num_rows:
         tables["quarantine"] = (quarantine, None)
+    for dataset, (rows, keys) in (others or {}).items():
+        if rows.num_rows or keys:
+            tables[dataset] = (rows, keys)
+    return tables
+
+
+def _replacing_updates(lake: Lake, tables: Tables, updated_urls: set[str], result: PublishResult) -> Tables:
+    """An article read again from its URL with a changed text replaces the article published from that URL, and its events.
+
+    Decided under the lock against the version this publish builds on; the old article's duplicate link goes too.
+    """
+    if not updated_urls or "articles" not in tables or (parent := lake.current_version("articles")) is None:
+        return tables
+    rows, _keys = tables["articles"]
+    old = lake.read_matching("articles", parent, ["article_id", "url"], "url", updated_urls)
+    replaced = set(old.column("article_id").to_pylist()) - set(column_values(rows, "article_id"))
+    if not replaced:
+        return tables
+    result.updated = len(replaced)
+    tables = dict(tables)
+    for dataset in ("articles", "events", "duplicate_links"):
+        if dataset in tables:
+            rows, keys = tables[dataset]
+            tables[dataset] = (rows, set(keys or ()) | replaced)
+        elif dataset == "duplicate_links" and lake.current_version(dataset) is not None:
+            tables[dataset] = (SCHEMAS[dataset].empty_table(), replaced)
     return tables
 
 
@@ -200,9 +235,11 @@ def _undo_switch(lake: Lake, versions: dict[str, str], failed: str, error: BaseE
 
 
 def publish_all(
-    lake: Lake, tables: Tables, run_id: str, metadata: dict[str, dict], lock_timeout: float, say: Callable[[str], None]
+    lake: Lake, tables: Tables, run_id: str, metadata: dict[str, dict], lock_timeout: float, say: Callable[[str], None],
+    updated_urls: set[str] | frozenset[str] = frozenset(),
 ) -> PublishResult:
-    """Under the publish lock: leave out what is published already, stage every changed dataset, then flip the pointers.
+    """Under the publish lock: leave out what is published already, replace updated articles, merge the run's events
+    into the incidents, stage every changed dataset, then flip the pointers.
 
     A failure before the first flip publishes nothing; a failed flip moves back the pointers already
     flipped (PointerSwitchError says which moved, and whether any stayed). A lost pointer is refused
@@ -212,6 +249,9 @@ def publish_all(
     with under_publish_lock(lake, run_id, lock_timeout, say):
         lake.current_versions()  # raises LostPointer
         tables = _without_published_meanwhile(lake, tables, run_id, result)
+        tables = _replacing_updates(lake, tables, set(updated_urls), result)
+        tables = with_incidents(lake, tables, run_id)
+        result.incidents = tables["incidents"][0].num_rows if "incidents" in tables else 0
         tables = _without_published_quarantine(lake, tables, result)
         if not tables:
             return result

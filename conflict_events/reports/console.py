@@ -22,6 +22,16 @@ def format_summary(summary: RunSummary) -> str:
         f"  accounted:    {summary.records_in - summary.unaccounted} of {summary.records_in} records in "
         "(articles + quarantined + unchanged)",
     ]
+    if summary.fetched:
+        fetched = summary.fetched
+        lines.append(
+            f"  fetched:      {fetched.get('records', 0)} records, {fetched.get('quarantined', 0)} failures quarantined, "
+            f"{fetched.get('unchanged', 0) + fetched.get('skipped', 0)} unchanged (not fetched again or same text)"
+        )
+    if summary.copies or summary.updated:
+        lines.append(f"  copies:       {summary.copies} articles linked to an earlier copy of their story; {summary.updated} updated texts replaced their earlier version")
+    if summary.incidents:
+        lines.append(f"  incidents:    {summary.incidents} incidents new or changed (one row per real incident, across articles)")
     if summary.published_meanwhile:
         lines.append(f"  meanwhile:    {summary.published_meanwhile} articles were published first by another run (counted above)")
     for reason, count in summary.quarantined_by_reason.items():

@@ -76,7 +76,7 @@ def test_the_text_that_survives_is_clean_and_decoded_right(bad_run):
         assert "<" not in text[kind] and "alert" not in text[kind] and "track()" not in text[kind]
     assert articles[by_kind["script_title"]]["title"].startswith("<script>alert('t1')")  # data is stored as it came
     assert articles["../../etc/passwd-t1"]["source_ref"] == "../../etc/passwd-t1"
-    assert sorted(p.name for p in lake.iterdir()) == ["_publish.lock", "_quality", "articles", "events", "quarantine"]
+    assert sorted(p.name for p in lake.iterdir()) == ["_publish.lock", "_quality", "articles", "duplicate_links", "events", "incidents", "quarantine"]
 
 
 def test_reports_show_hostile_text_as_text(bad_run):

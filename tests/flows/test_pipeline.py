@@ -22,7 +22,7 @@ def sample_run(prefect_server, tmp_path_factory):
 
 def test_every_dataset_is_published_and_readable_through_current(sample_run):
     lake, summary = sample_run
-    assert set(summary.versions) == {"articles", "events", "quarantine"}
+    assert set(summary.versions) == {"articles", "events", "quarantine", "incidents"}
     for dataset in ("articles", "events", "quarantine"):
         _, table, manifest = read_current(lake, dataset)
         assert table.num_rows == manifest["row_count"] > 0

@@ -40,7 +40,7 @@ def two_runs(prefect_server, tmp_path_factory):
 
 def test_running_twice_on_the_same_input_publishes_one_version(two_runs):
     lake, _, first, again, _ = two_runs
-    assert set(first.versions) == {"articles", "events", "quarantine"}
+    assert set(first.versions) == {"articles", "events", "quarantine", "incidents"}
     assert again.versions == {} and again.mode == "incremental"
     assert (again.unchanged, again.articles, again.already_quarantined) == (3, 0, 1)
     assert again.records_in == again.unchanged + again.articles + again.records_quarantined
@@ -49,7 +49,7 @@ def test_running_twice_on_the_same_input_publishes_one_version(two_runs):
 def test_new_articles_are_added_to_the_old_rows_without_rewriting_them(two_runs):
     lake, _, first, _, more = two_runs
     assert more.articles == 2 and more.unchanged == 3
-    assert set(more.versions) == {"articles", "events"}  # the bad file was quarantined before
+    assert set(more.versions) == {"articles", "events", "incidents"}  # the bad file was quarantined before
     version, articles, manifest = read_current(lake, "articles")
     assert version == "v000002" and manifest["parent_version"] == "v000001"
     assert sorted(articles.column("source_ref").to_pylist()) == sorted(FIRST + LATER)
@@ -95,7 +95,7 @@ def test_full_rebuild_publishes_a_new_version_with_the_same_rows(two_runs, tmp_p
     shutil.copytree(lake, work)
     _, before, _ = read_current(work, "events")
     summary = pipeline(inputs=[str(inputs)], lake=str(work), full=True)
-    assert summary.mode == "full" and set(summary.versions) == {"articles", "events"}
+    assert summary.mode == "full" and set(summary.versions) == {"articles", "events", "incidents"}
     _, after, _ = read_current(work, "events")
     columns = ["event_id", "sub_event_type", "fatalities", "admin1"]
     assert sorted(after.select(columns).to_pylist(), key=str) == sorted(before.select(columns).to_pylist(), key=str)

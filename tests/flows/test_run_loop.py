@@ -79,7 +79,7 @@ def test_records_are_read_a_few_batches_ahead_of_validation_not_all_at_once(tmp_
     assert read_at_validation[:3] == [12, 16, 20]
     assert len(read_at_validation) == 8  # 30 articles in batches of 4
     assert (summary.records_in, summary.articles, summary.records_quarantined, summary.unaccounted) == (31, 30, 1, 0)
-    assert summary.versions == {"articles": "v000001", "events": "v000001", "quarantine": "v000001"}
+    assert summary.versions == {"articles": "v000001", "events": "v000001", "quarantine": "v000001", "incidents": "v000001"}
 
 
 @pytest.mark.parametrize("failing", ["extract", "build_report", "publish"])

@@ -53,6 +53,6 @@ def test_an_s3_lake_publishes_reads_back_and_verifies(s3_lake, tmp_path):
     assert second.already_quarantined == 1
     assert sorted(open_lake(s3_lake).read_current("articles").column("title").to_pylist()) == ["one", "three", "two"]
     assert sorted(open_lake(s3_lake).read_current("quarantine").column("record_ref").to_pylist()) == ["bad.txt", "worse.txt"]
-    assert read_lake_state(s3_lake).versions == {"articles": "v000002", "events": None, "quarantine": "v000002"}
+    assert {d: v for d, v in read_lake_state(s3_lake).versions.items() if v} == {"articles": "v000002", "quarantine": "v000002"}
     report = verify_lake(s3_lake)
     assert report.problems == [] and report.versions == 4

@@ -88,7 +88,7 @@ def test_a_recoded_article_still_replaces_its_row(tmp_path):
     lake.publish_all(run_tables(articles(("kept text", "k.txt")), events("kept text"), empty_quarantine()), "run1", {})
     known = set(read_lake_state(str(tmp_path)).published)  # a --full run (or a new extractor) codes it again
     result = lake.publish_all(run_tables(articles(("kept text", "k.txt")), events("kept text"), empty_quarantine(), known), "run2", {})
-    assert result.published_meanwhile == 0 and set(result.versions) == {"articles", "events"}
+    assert result.published_meanwhile == 0 and set(result.versions) == {"articles", "events", "incidents"}
     table = read_current(tmp_path, "articles").table
     assert table.num_rows == 1 and read_current(tmp_path, "events").table.num_rows == 2
     assert not (tmp_path / "quarantine").exists()
@@ -148,7 +148,9 @@ def test_a_failed_switch_of_the_second_pointer_moves_the_first_back_and_says_so(
     assert "moved back articles/_CURRENT" in message and raised.value.moved == {}
     assert not (tmp_path / JOURNAL).exists() and [v["version"] for v in lake.versions("articles")] == ["v000001"]
     monkeypatch.undo()
-    assert lake.publish_all(two_runs_tables("new"), "run3", {}).versions == {"articles": "v000002", "events": "v000002", "quarantine": "v000002"}
+    assert lake.publish_all(two_runs_tables("new"), "run3", {}).versions == {
+        "articles": "v000002", "events": "v000002", "quarantine": "v000002", "incidents": "v000002"
+    }
 
 
 def test_a_first_publish_whose_switch_fails_leaves_no_pointer(tmp_path, monkeypatch):
@@ -170,11 +172,11 @@ def test_when_moving_back_fails_too_the_error_names_the_moved_pointer_and_the_ne
     assert raised.value.moved == {"articles": "v000002"}
     message = str(raised.value)
     assert message.startswith("published in part: switching events/_CURRENT to v000002 failed")
-    assert "articles/_CURRENT names v000002 (this run's), while events/_CURRENT, quarantine/_CURRENT name their previous versions" in message
+    assert "articles/_CURRENT names v000002 (this run's), while events/_CURRENT, quarantine/_CURRENT, incidents/_CURRENT name their previous versions" in message
     assert (tmp_path / JOURNAL).exists()  # what the next publish needs to undo it
     monkeypatch.undo()
     lake.publish_all({}, "run3", {})  # recovery alone
-    assert pointers(tmp_path) == {"articles": "v000001", "events": "v000001", "quarantine": "v000001"}
+    assert pointers(tmp_path) == {"articles": "v000001", "events": "v000001", "quarantine": "v000001", "incidents": "v000001"}
     assert not (tmp_path / JOURNAL).exists() and refs(tmp_path, "articles", "source_ref") == ["old.txt"]
 
 
@@ -187,7 +189,7 @@ def test_a_journal_whose_datasets_are_all_staged_or_switched_is_still_completed(
     commit(lake, "articles", stage(lake, "articles", articles(("new", "new.txt")), "run2"))
     stage(lake, "quarantine", quarantine_table("q"), "run2")
     lake.publish_all({}, "run3", {})
-    assert pointers(tmp_path) == {"articles": "v000002", "events": "v000001", "quarantine": "v000002"}
+    assert pointers(tmp_path) == {"articles": "v000002", "events": "v000001", "quarantine": "v000002", "incidents": "v000001"}
 
 
 # --- a lost pointer (break 7) ---------------------------------------------------------------------

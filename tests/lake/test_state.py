@@ -26,7 +26,7 @@ def articles(*texts):
 
 def test_an_empty_lake_has_nothing_published_and_needs_no_recoding(tmp_path):
     state = read_lake_state(str(tmp_path))
-    assert state.published == {} and state.versions == {"articles": None, "events": None, "quarantine": None}
+    assert state.published == {} and state.versions == {d: None for d in SCHEMAS}
     assert state.recode_reason("rules-1.0+x", full=False) is None
     assert state.recode_reason("rules-1.0+x", full=True) == "a full rebuild was asked for"
 

@@ -48,8 +48,8 @@ def test_a_clean_lake_has_no_problems_and_every_version_and_file_is_counted(lake
     report = verify_lake(str(lake))
     assert report.problems == [] and report.notes == [] and report.ok
     manifests = [json.loads(p.read_text()) for p in lake.glob("*/v*/_manifest.json")]
-    assert report.versions == len(manifests) == 6
-    assert report.files == sum(len(m["files"]) for m in manifests) == 9
+    assert report.versions == len(manifests) == 8  # articles, events, quarantine, incidents: two each
+    assert report.files == sum(len(m["files"]) for m in manifests) == 12
     assert report.bytes == sum(f["size"] for m in manifests for f in m["files"])
     assert json.loads(json.dumps(report.to_dict()))["ok"] is True
 
@@ -99,7 +99,7 @@ def test_a_manifest_that_is_not_json_or_has_no_file_list_is_bad(lake):
     (lake / "events" / "v000001" / "_manifest.json").write_text(json.dumps({"row_count": 2}))
     report = verify_lake(str(lake))
     assert kinds(report.problems) == [("articles/v000001/_manifest.json", "bad_manifest"), ("events/v000001/_manifest.json", "bad_manifest")]
-    assert report.versions == 6  # still counted: it has a manifest, just not a usable one
+    assert report.versions == 8  # still counted: it has a manifest, just not a usable one
 
 
 @pytest.mark.parametrize(
@@ -141,7 +141,7 @@ def test_leftovers_of_killed_runs_are_notes_not_problems(lake):
         (f"events/v000002/_manifest.json.tmp-{B}", "temp_file"),
         ("quarantine/v000003", "incomplete_version"),
     ]
-    assert report.versions == 6
+    assert report.versions == 8
 
 
 def test_a_missing_lake_is_an_error_not_an_empty_report(tmp_path):

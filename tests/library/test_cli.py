@@ -120,10 +120,27 @@ def test_an_empty_lake_option_is_refused_not_read_as_the_current_folders_lake(co
     assert not any(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("argv", [[], ["run"], ["versions", "everything"], ["prune", "--keep", "some"], ["run", "--input", "x", "--bogus"]])
+@pytest.mark.parametrize("argv", [[], ["versions", "everything"], ["prune", "--keep", "some"], ["run", "--input", "x", "--bogus"]])
 def test_usage_errors_of_the_parser_exit_2(argv, capsys):
     assert main(argv) == 2
     assert "Usage: conflict-events" in capsys.readouterr().err
+
+
+def test_a_run_with_nothing_to_read_says_what_to_give(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run"]) == 2
+    assert capsys.readouterr().err == "conflict-events: nothing to read: give --input PATH (repeatable) and/or --sources FILE\n"
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_bad_sources_file_is_refused_before_anything_starts(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    bad = tmp_path / "sources.toml"
+    bad.write_text('[[source]]\nname = "a"\nfeed = "ftp://example.org/feed"\n')
+    assert main(["run", "--sources", str(bad), "--lake", str(tmp_path / "lake")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"conflict-events: {bad}") and err.count("\n") == 1, err
+    assert not (tmp_path / "lake").exists()
 
 
 def test_server_says_where_to_look_then_becomes_the_prefect_server(capsys, monkeypatch):

@@ -10,20 +10,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from conflict_events.schemas import RESPONSES_SCHEMA
+
 from tasks.ingest.fetch.client import Fetched
 
-RESPONSES_SCHEMA = pa.schema(
-    [
-        ("url", pa.string()),  # as asked for
-        ("final_url", pa.string()),  # after redirects
-        ("fetched_at", pa.timestamp("us", tz="UTC")),
-        ("status", pa.int64()),
-        ("headers", pa.string()),  # JSON list of [name, value] pairs, in order, repeats kept
-        ("body", pa.large_binary()),  # content-decoded (gzip/deflate undone); large_: a run's bodies may pass 2 GiB
-        ("sha256", pa.string()),  # of body
-        ("source", pa.string()),
-    ]
-)
 
 # Headers that described the bytes on the wire, not the decoded body kept: a WARC reader would act on them.
 _WIRE_HEADERS = ("content-encoding", "transfer-encoding", "content-length")
@@ -54,6 +44,11 @@ class ResponseArchive:
 
     def to_table(self) -> pa.Table:
         return pa.Table.from_pylist(self._rows, schema=RESPONSES_SCHEMA)
+
+    def drain(self) -> pa.Table:
+        """The rows added since the last drain, removed from memory (a run spools them batch by batch)."""
+        table, self._rows = self.to_table(), []
+        return table
 
 
 def _warc_date(value: datetime) -> str:

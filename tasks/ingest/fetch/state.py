@@ -9,20 +9,10 @@ from datetime import datetime
 
 import pyarrow as pa
 
+from conflict_events.schemas import FETCH_STATE_SCHEMA
+
 from tasks.ingest.fetch.client import Validators
 
-FETCH_STATE_SCHEMA = pa.schema(
-    [
-        ("url", pa.string()),  # the URL as listed (feed URL, page URL, or a feed entry's link), before redirects
-        ("source", pa.string()),  # the source that last fetched it
-        ("etag", pa.string()),
-        ("last_modified", pa.string()),  # the Last-Modified header, as sent
-        ("entry_stamp", pa.string()),  # a feed entry's updated/published when it was last settled ("" = the entry has none)
-        ("content_sha256", pa.string()),  # of the text extracted from the last 200 (pages and entries)
-        ("last_status", pa.int64()),  # HTTP status of the last try; null when no response came
-        ("last_fetched_at", pa.timestamp("us", tz="UTC")),
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -48,6 +38,7 @@ class FetchState:
 
     def __init__(self, rows: Iterable[UrlState] = ()):
         self._rows: dict[str, UrlState] = {row.url: row for row in rows}
+        self._changed: set[str] = set()  # URLs put since the state was read: the rows a run publishes
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -63,6 +54,11 @@ class FetchState:
 
     def put(self, row: UrlState) -> None:
         self._rows[row.url] = row
+        self._changed.add(row.url)
+
+    def changed_table(self) -> pa.Table:
+        """The rows put since the state was read, sorted by URL: they replace the published rows of their URLs."""
+        return pa.Table.from_pylist([asdict(self._rows[url]) for url in sorted(self._changed)], schema=FETCH_STATE_SCHEMA)
 
     def validators(self, url: str) -> Validators | None:
         """The validators to send for `url`, None when none are known."""
