@@ -341,10 +341,38 @@ def published_rows(lake: Lake, dataset: str, columns: list[str] | None = None) -
     return (table.select(columns) if columns else table).to_pylist()
 
 
+def evaluate_corpus(directory: Path, split: str, as_json: bool) -> int:
+    """Per-class precision/recall/F1, macro-F1, confusions and non-event rejection of the coder on a corpus split."""
+    from conflict_events.evaluation.corpus import CorpusError, code_snippets, format_corpus_scores, load_corpus, score_corpus
+
+    if split not in ("dev", "train", "all"):
+        say_error(f"unknown split {split!r}: dev, train or all")
+        return 2
+    try:
+        snippets = [s for s in load_corpus(directory) if split == "all" or s.split == split]
+    except CorpusError as exc:
+        say_error(f"cannot use corpus {directory}: {exc}")
+        return 2
+    if not snippets:
+        say_error(f"no snippets in {directory} ({split})")
+        return 2
+    from conflict_events.settings import get_settings
+    from tasks.extract.coder import Resources
+
+    settings = get_settings()
+    scores = score_corpus(snippets, code_snippets(snippets, Resources.load(settings.reference_dir, settings.spacy_model)))
+    print(json.dumps(scores) if as_json else format_corpus_scores(scores, split))
+    return 0
+
+
 @app.command()
 def evaluate(
-    articles: Annotated[str, typer.Option(metavar="PATH", help="the articles the gold codes (file or folder)")],
-    gold: Annotated[str, typer.Option(metavar="FILE", help="fakes_dev_gold.jsonl-style JSONL or seeds_gold.json-style JSON")],
+    articles: Annotated[str | None, typer.Option(metavar="PATH", help="the articles the gold codes (file or folder)")] = None,
+    gold: Annotated[str | None, typer.Option(metavar="FILE", help="fakes_dev_gold.jsonl-style JSONL or seeds_gold.json-style JSON")] = None,
+    corpus: Annotated[
+        str | None, typer.Option(metavar="DIR", help="score the coder on a labelled snippet corpus instead (data/eval/coder)")
+    ] = None,
+    split: Annotated[str, typer.Option(metavar="SPLIT", help="with --corpus: dev (default), train or all")] = "dev",
     lake: Annotated[
         str | None,
         typer.Option(metavar="DIR", help="read this lake if it has current articles and events, else run into it (default: a temporary lake)"),
@@ -354,7 +382,12 @@ def evaluate(
     field: Annotated[str | None, typer.Option(metavar="F", help="list only errors of this field (event, admin1, fatalities, ...)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print only the metrics as one JSON line")] = False,
 ) -> int:
-    """score coded events against a gold coding (FA-KES JSONL or seeds JSON)"""
+    """score coded events against a gold coding (FA-KES JSONL or seeds JSON), or the coder on a snippet corpus"""
+    if corpus is not None:
+        return evaluate_corpus(Path(corpus), split, as_json)
+    if articles is None or gold is None:
+        say_error("give --articles PATH and --gold FILE, or --corpus DIR")
+        return 2
     for option, path in (("--articles", articles), ("--gold", gold)):
         if not Path(path).exists():
             say_error(f"no such {option} path: {path}")
