@@ -19,12 +19,11 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from conflict_events import code_version
-from conflict_events.incidents.near_duplicates import NearDuplicateIndex, link_copies
 from conflict_events.incidents.publishing import recent_articles_index
 from conflict_events.lake.factory import open_lake
 from conflict_events.lake.spool import RunSpool
@@ -43,6 +42,9 @@ from tasks.ingest import FileSource, Item, stream_sources
 from tasks.ingest.fetch.client import Clock
 from tasks.ingest.fetch.session import FetchSession
 from tasks.validate import ValidatedBatch
+
+if TYPE_CHECKING:
+    from conflict_events.incidents.near_duplicates import NearDuplicateIndex
 
 Extracted = tuple[list[dict], list[QuarantineRow], str]  # events, coder failures, extractor version
 
@@ -149,7 +151,9 @@ def run_batches(
             if cleaned.articles:
                 updates = updates_among(records, cleaned.articles)
                 updated_urls |= updates
-                if not copies:
+                if not copies:  # datasketch is imported here, by the first batch with new articles, not at start-up
+                    from conflict_events.incidents.near_duplicates import link_copies
+
                     copies.append(recent_articles_index(lake, settings.near_duplicate_days))
                 # An updated text resembles the version it replaces: that is an update, not a copy.
                 links = [link for link in link_copies(cleaned.articles, copies[0], context.run_id) if link["url"] not in updates]
@@ -222,7 +226,7 @@ def fetch_counts(fetch: FetchSession | None) -> dict[str, int]:
         return {}
     total: Counter[str] = Counter()
     for source in fetch.sources:
-        total.update(getattr(source, "counts", {}))
+        total.update(source.counts)
     return dict(total)
 
 
