@@ -9,7 +9,7 @@ PREFECT_PORT ?= 4200
 # The offline, private Prefect/GX settings (project-local PREFECT_HOME in .prefect/) are applied by the
 # console script, the tests and the benchmarks themselves: conflict_events/settings.py, offline_environment().
 
-.PHONY: install run test test-fast browser server lock clean bench fuzz
+.PHONY: install run test test-fast browser server lock clean bench fuzz train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ browser:
 	     && { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
 	          || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; }; } \
 	|| echo "make browser: no Chromium and it cannot be installed here (needs root and apt-get): browser tests will skip"
+
+# The coder's sentence model, from the train half of data/eval/coder/ (reproducible; commit the result).
+train: install
+	$(BIN)/python -m scripts.train_coder_model
 
 test: install browser
 	$(BIN)/python -m pytest

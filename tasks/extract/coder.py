@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 
 from tasks.extract.actors import ActorDictionary
 from tasks.extract.assembly import article_events, sentence_candidates
+from tasks.extract.relevance import SentenceModel
 from tasks.extract.budget import NO_DEADLINE, SECONDS_PER_ARTICLE, Deadline, ExtractTimeout
 from tasks.extract.gazetteer import Gazetteer
 from tasks.extract.nlp import load_nlp, model_version
@@ -30,19 +31,21 @@ CODER_VERSION = "rules-1.0"
 def extractor_version(reference_dir: Path, model: str) -> str:
     """The coder's rules, the spaCy model and the reference tables: change any and every article is coded again."""
     digest = hashlib.sha256()
-    for path in sorted(Path(reference_dir).glob("*.csv")):
+    # The tables and the sentence model (coder_model.joblib and its thresholds) alike.
+    for path in sorted(p for pattern in ("*.csv", "coder_model.*") for p in Path(reference_dir).glob(pattern)):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return f"{CODER_VERSION}+{model}+ref-{digest.hexdigest()[:10]}"
 
 
 @dataclass
 class Resources:
-    """What the coder loads once per process: the spaCy model, the gazetteer, the actor dictionary."""
+    """What the coder loads once per process: the spaCy model, the gazetteer, the actor dictionary, the sentence model."""
 
     nlp: Any
     gazetteer: Gazetteer
     actors: ActorDictionary
     version: str
+    model: SentenceModel | None = None
 
     @classmethod
     def load(cls, reference_dir: Path, spacy_model: str = "en_core_web_sm") -> "Resources":
@@ -50,7 +53,7 @@ class Resources:
         nlp = load_nlp(spacy_model)
         gazetteer = Gazetteer(reference_dir)
         actors = ActorDictionary(reference_dir, gazetteer.countries)
-        return cls(nlp, gazetteer, actors, extractor_version(reference_dir, model_version(nlp)))
+        return cls(nlp, gazetteer, actors, extractor_version(reference_dir, model_version(nlp)), SentenceModel.load(reference_dir))
 
 
 def code_article(article: dict[str, Any], doc: Doc, resources: Resources, deadline: Deadline = NO_DEADLINE) -> list[dict[str, Any]]:
@@ -60,7 +63,7 @@ def code_article(article: dict[str, Any], doc: Doc, resources: Resources, deadli
     dateline = dateline_words(doc.text)
     context = by_places_named(doc, country_context(doc.text, gazetteer, actors), gazetteer, actors, dateline, deadline)
     places = PlaceFinder(gazetteer, actors, context, dateline)
-    candidates = sentence_candidates(doc, published, places, actors, context, deadline)
+    candidates = sentence_candidates(doc, published, places, actors, context, deadline, resources.model)
     events = reported_events(article_events(doc, candidates, places, actors, context, deadline), published)
     deadline.check("writing its events")
     return [event_row(article, event, ordinal, gazetteer, resources.version) for ordinal, event in enumerate(events)]
@@ -82,6 +85,8 @@ def code_articles(
     def fail(article: dict[str, Any], exc: Exception) -> None:
         quarantine(article, "extract_error", f"{type(exc).__name__}: {exc}")
 
+    if resources.model is not None:  # the relevance gate: general news gets no event and no parse
+        articles = [a for a in articles if resources.model.relevant(a["text"])]
     try:
         docs = list(resources.nlp.pipe((a["text"] for a in articles), batch_size=batch_size))
     except Exception:  # one text spaCy cannot take: parse one by one so only that article fails

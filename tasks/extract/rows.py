@@ -44,7 +44,7 @@ def _is_concrete(event: Event) -> bool:
     """Commentary ("his battle against insurgents") names no place, toll, day or actor: no event."""
     return any(
         (p.place is not None and p.place.kind != "country") or p.fatalities is not None or p.injuries is not None
-        or p.when.explicit or p.perpetrators
+        or p.when.explicit or p.perpetrators or p.confirmed
         for p in event.parts
     )
 
