@@ -9,6 +9,8 @@ from conflict_events.models import QuarantineRow, RunSummary
 
 # Quarantine rows that stand for a whole input record (the others are single events of a kept article).
 RECORD_LEVEL = {"ingest", "clean", "extract"}
+# Extract rows that stand for one event of an article that is kept (its other events are published).
+EVENT_LEVEL_EXTRACT = {"no_country"}
 
 
 class AccountingError(RuntimeError):
@@ -25,13 +27,16 @@ def check_accounting(summary: RunSummary) -> None:
 
 
 def without_failed(articles: list[dict], failures: list[QuarantineRow]) -> list[dict]:
-    """Articles minus those the coder failed on: they are quarantined whole, to be coded again next run."""
-    failed = {f.record_ref for f in failures}
+    """Articles minus those the coder failed on: they are quarantined whole, to be coded again next run
+    (an event with no country is quarantined alone; its article is kept)."""
+    failed = {f.record_ref for f in failures if is_record_level(f.stage, f.detail, f.reason)}
     return [a for a in articles if a["source_ref"] not in failed]
 
 
-def is_record_level(stage: str, detail: str) -> bool:
-    """Whether a quarantine row (by its stage and detail) stands for a whole input record."""
+def is_record_level(stage: str, detail: str, reason: str = "") -> bool:
+    """Whether a quarantine row (by its stage, detail and reason) stands for a whole input record."""
+    if stage == "extract" and reason in EVENT_LEVEL_EXTRACT:
+        return False
     return stage in RECORD_LEVEL or (stage == "validate" and detail.startswith("articles "))
 
 
@@ -50,7 +55,7 @@ class QuarantineTally:
         for row in rows:
             self.total += 1
             self.by_reason[row.code] += 1
-            if not is_record_level(row.stage, row.detail):
+            if not is_record_level(row.stage, row.detail, row.reason):
                 self.events += 1
             elif from_input:
                 self.records += 1

@@ -84,10 +84,10 @@ def prefect_wiring(runner: TaskRunner, settings: Settings) -> Wiring:
     return Wiring(
         ingest=quoted(stages.ingest),
         clean=quoted(stages.clean),
-        extract=lambda articles, reference_dir, model, run_id, seconds_per_article: runner.submit(
+        extract=lambda articles, reference_dir, model, run_id, seconds_per_article, country_hints: runner.submit(
             stages.extract,
             {"articles": wrap(articles), "reference_dir": wrap(reference_dir), "spacy_model": wrap(model), "run_id": run_id,
-             "seconds_per_article": seconds_per_article},
+             "seconds_per_article": seconds_per_article, "country_hints": wrap(country_hints)},
         ),
         extract_here=lambda *args: done(quoted(stages.extract)(*args)),
         validate=quoted(stages.validate),

@@ -55,8 +55,9 @@ class Wiring:
 
     ingest: Callable[[Iterator[Item], int], tuple[list[RawRecord], list[QuarantineRow], bool]]
     clean: Callable[[list[RawRecord], date, dict, dict, dict, int, int], CleanResult]
-    extract: Callable[[list[dict], Path, str, str, float], Future]  # submits a batch to the workers
-    extract_here: Callable[[list[dict], Path, str, str, float], Future]  # codes a batch in this process
+    # (articles, reference_dir, spaCy model, run_id, seconds per article, country hints by article_id)
+    extract: Callable[[list[dict], Path, str, str, float, dict[str, str]], Future]  # submits a batch to the workers
+    extract_here: Callable[[list[dict], Path, str, str, float, dict[str, str]], Future]  # codes a batch in this process
     validate: Callable[[list[dict], list[dict], Path, RunContext], ValidatedBatch]
     build_report: Callable[[Path, RunContext, RunValidation], dict]
     publish: Callable[[str, dict, str, dict, float, set[str]], PublishResult]
@@ -120,10 +121,13 @@ def run_batches(
             else:
                 counts.from_input += checked.articles.num_rows
 
-        def code(articles: list[dict], from_lake: bool = False) -> None:
+        def code(articles: list[dict], from_lake: bool = False, country_hints: dict[str, str] | None = None) -> None:
             # A run of one batch gains nothing from worker processes: it spares their start (spawn, spaCy load).
             extract = wiring.extract_here if one_batch else wiring.extract
-            batch = extract(articles, settings.reference_dir, settings.spacy_model, context.run_id, settings.extract_seconds_per_article)
+            batch = extract(
+                articles, settings.reference_dir, settings.spacy_model, context.run_id, settings.extract_seconds_per_article,
+                country_hints or {},
+            )
             in_flight.append((articles, batch, from_lake))
             while len(in_flight) > wiring.in_flight:
                 finish_oldest()
@@ -159,7 +163,7 @@ def run_batches(
                 links = [link for link in link_copies(cleaned.articles, copies[0], context.run_id) if link["url"] not in updates]
                 counts.copies += len(links)
                 spool.add_rows("duplicate_links", links)
-                code([{**row, "run_id": context.run_id} for row in cleaned.articles])
+                code([{**row, "run_id": context.run_id} for row in cleaned.articles], country_hints=cleaned.country_hints)
         log.info("read %d input records in all", counts.records_in)
 
         if recode_reason and state.versions["articles"]:

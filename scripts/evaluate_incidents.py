@@ -65,8 +65,9 @@ class Coder:
         records, _ = read_sources([FileSource(str(articles_path), settings.max_record_bytes)])
         cleaned = clean_records(records, datetime.now(timezone.utc).date(), {}, settings.min_words, settings.max_text_chars)
         events, failures = code_articles(cleaned.articles, self.resources)
-        failed = {q.record_ref for q in failures}
-        articles = [a for a in cleaned.articles if a["source_ref"] not in failed]
+        from conflict_events.summary import without_failed
+
+        articles = without_failed(cleaned.articles, failures)  # as the run publishes them
         return articles, events, time.perf_counter() - started
 
 

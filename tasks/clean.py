@@ -47,6 +47,9 @@ class CleanResult:
     # Texts and own ids first met in this batch; the caller adds them to what later batches are checked against.
     new_ids: dict[str, str] = field(default_factory=dict)  # article_id -> source_ref
     new_refs: dict[str, str] = field(default_factory=dict)  # own id -> article_id
+    # The record's own country (a source's `country` in sources.toml, or a record's `country` field), by article_id:
+    # the coder gives it to an event whose text names none. Not an articles column, so it travels beside them.
+    country_hints: dict[str, str] = field(default_factory=dict)
 
 
 def _valid_date(year: int, month: int, day: int) -> date | None:
@@ -154,6 +157,11 @@ def first_sentence(text: str, limit: int = 200) -> str:
     match = re.match(r"(.+?[.!?])(?:\s|$)", text, re.S)
     sentence = (match.group(1) if match else text).strip()
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def as_hint(value: object) -> str | None:
+    """A record's country hint as stripped text, or None."""
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 def clean_record(record: RawRecord, run_date: date, min_words: int, max_chars: int) -> tuple[dict | None, QuarantineRow | None]:
@@ -268,4 +276,6 @@ def clean_records(
             continue
         ids[article_id] = record.source_ref
         result.articles.append(article)
+        if hint := as_hint(record.extra.get("country")):
+            result.country_hints[article["article_id"]] = hint
     return result

@@ -125,20 +125,22 @@ def clean(
 
 
 def extract_batch(
-    articles: list[dict], reference_dir: Path, spacy_model: str, run_id: str, seconds_per_article: float
+    articles: list[dict], reference_dir: Path, spacy_model: str, run_id: str, seconds_per_article: float,
+    country_hints: dict[str, str] | None = None,
 ) -> tuple[list[dict], list[QuarantineRow], str]:
     """Events and coder failures of a batch, and the extractor version (a plain function: process pools pickle it)."""
     resources = coder_resources(reference_dir, spacy_model)
-    events, failures = code_articles(articles, resources, run_id, seconds_per_article=seconds_per_article)
+    events, failures = code_articles(articles, resources, run_id, seconds_per_article=seconds_per_article, country_hints=country_hints)
     return events, failures, resources.version
 
 
 @task(name="extract", **STAGE)
 def extract(
-    articles: list[dict], reference_dir: Path, spacy_model: str, run_id: str, seconds_per_article: float
+    articles: list[dict], reference_dir: Path, spacy_model: str, run_id: str, seconds_per_article: float,
+    country_hints: dict[str, str] | None = None,
 ) -> tuple[list[dict], list[QuarantineRow], str]:
     """Code ACLED-style events from a batch of articles."""
-    return extract_batch(articles, reference_dir, spacy_model, run_id, seconds_per_article)
+    return extract_batch(articles, reference_dir, spacy_model, run_id, seconds_per_article, country_hints)
 
 
 def validate_plain(articles: list[dict], events: list[dict], expectations_dir: Path, context: RunContext) -> ValidatedBatch:

@@ -18,6 +18,7 @@ CORPUS_DIR = Path(__file__).resolve().parents[2] / "data" / "eval" / "coder"
 NON_EVENT_KINDS = (
     "natural_disaster", "accident", "organised_crime", "diplomacy", "blame_statement",
     "sport", "business", "weather", "politics",
+    "context",  # sentences of conflict reporting that report no new event: tolls to date, reactions, history
 )
 # One snippet in five goes to dev, decided by its id's hash alone, so adding snippets never moves old ones.
 DEV_SHARE = 5

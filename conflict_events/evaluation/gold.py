@@ -104,7 +104,7 @@ def map_gold_to_articles(
             elif run_of_article.get(payload.get("article_id"), None) == row.run_id:
                 # Only this article version's own events: an older run's rejects say nothing about today's rows.
                 events_rejected[payload["article_id"]] = f"events quarantined {row.code} ({row.detail})"
-        elif is_record_level(row.stage, row.detail):
+        elif is_record_level(row.stage, row.detail, row.reason):
             why_missing[row.record_ref] = f"quarantined {row.code}"
     # Published articles win over quarantine rows an earlier run may have left for the same record.
     article_of_ref.update({a["source_ref"]: a["article_id"] for a in articles})

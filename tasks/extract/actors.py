@@ -118,6 +118,18 @@ class ActorDictionary:
         country = self.countries[iso2]
         return Actor(country.police_forces if police else country.state_forces, "State forces", iso2)
 
+    def home_countries(self, text: str) -> list[str]:
+        """Home countries of the named actors in a text whose name belongs to one country alone ("M23" is
+        Congolese; "Islamic State" has branches in many and tells nothing)."""
+        homes = []
+        for pattern in (self._named_cased, self._named_uncased):
+            for match in pattern.finditer(text) if pattern is not None else ():
+                alias = match.group(0).lower()
+                countries = {a.home_iso2 for a in self._named[alias]}
+                if alias not in self._only_in and len(countries) == 1 and None not in countries:
+                    homes.append(next(iter(countries)))
+        return homes
+
     def country_words(self, text: str):
         """(word, iso2) for every country name, alias or demonym in a text."""
         for match in self._owner.finditer(text):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from spacy.tokens import Doc, Span
@@ -23,10 +23,15 @@ from tasks.extract.places import PlaceFinder
 from tasks.extract.roles import sentence_roles
 from tasks.extract.relevance import NONE, SentenceModel
 from tasks.extract.taxonomy import HYPOTHETICAL, Trigger, find_trigger
+from conflict_events.schemas import EVENT_TYPE_OF
 
 # Triggers that name their event whatever else the sentence says: the model never overrules them.
 UNMISTAKABLE = frozenset({"Suicide bomb", "Chemical weapon", "Sexual violence"})
 OVERRULED = 0.05  # the rules' sub-type is overruled only when the model gives it less than this
+# What a sentence that says "killed" or "attacked" may be coded as by the model: violence, not looting or arrests
+# ("ADF rebels killed 18 civilians and looted shops" is an Attack whatever else the model sees).
+VIOLENT_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"}
+VIOLENT_PROTEST = {"Excessive force against protesters"}
 NO_MATCH = re.compile(r"(?!x)x")  # a learned sub-type has no trigger phrase in the sentence
 
 # The article's first sentences: its events are news wherever the text dates them, and its places
@@ -57,6 +62,7 @@ class Candidate:
     fatalities_vague: bool = False  # "dozens": a stated figure elsewhere replaces it
     injuries_vague: bool = False
     confirmed: bool = False  # the sentence model is sure the sentence reports an event (it is no commentary)
+    learned: bool = False  # the sub-type is the sentence model's, not a trigger phrase's
 
 
 @dataclass
@@ -143,16 +149,21 @@ def _same_day(text: str, earlier: list[Candidate]) -> EventDate | None:
 
 def sentence_candidates(
     doc: Doc, published: date | None, places: PlaceFinder, actors: ActorDictionary, context: list[str], deadline: Deadline = NO_DEADLINE,
-    model: SentenceModel | None = None,
+    model: SentenceModel | None = None, judged: list[dict[str, float]] | None = None,
 ) -> list[Candidate]:
     """What each sentence says about an event, for the sentences that report violence (or a development).
 
     With the sentence `model`: a sentence no trigger matches takes the model's sub-type when the model is
-    sure of it, and a triggered sentence the model is sure reports nothing is skipped (relevance.py).
+    sure of it, a strong trigger gives way to a sub-type the model is much surer of, and a triggered sentence
+    the model confirms is an event even when it names no place, day or actor (relevance.py, _learned_sub_type).
+    `judged`: the model's probabilities for the doc's sentences, when the caller judged a whole batch at once.
     """
     candidates: list[Candidate] = []
     sentences = list(doc.sents)
-    judged = model.probabilities([s.text.strip() for s in sentences]) if model is not None else [None] * len(sentences)
+    if model is None:
+        judged = [None] * len(sentences)
+    elif judged is None:  # the batch's judgments, when the caller has them (one call to the model per batch)
+        judged = model.probabilities([s.text.strip() for s in sentences])
     for index, sent in enumerate(sentences):
         deadline.check(f"sentence {index + 1}, reading what it reports")
         text = sent.text.strip()
@@ -195,6 +206,7 @@ def sentence_candidates(
                 fatalities=counts.fatalities, injuries=counts.injuries,
                 fatalities_vague=counts.fatalities_vague, injuries_vague=counts.injuries_vague,
                 when=_same_day(text, candidates) or resolve_event_date(text, published), confirmed=confirmed,
+                learned=learned is not None and (found is None or found[0].weak),  # adopted, not an overruled trigger
             )
         )
     return candidates
@@ -202,7 +214,7 @@ def sentence_candidates(
 
 def _learned_sub_type(probabilities: dict[str, float] | None, found: object, model: SentenceModel | None) -> str | None:
     """The sub-type the model codes one sentence with, or None (the rules decide): a sentence with no trigger
-    (or only a weak one) the model is sure of, or a triggered one whose trigger the model finds unlikely.
+    the model is sure of, or one with a strong trigger the model finds unlikely.
 
     The model never vetoes a trigger: tried with a cross-validated threshold, a veto dropped sentences that
     long war reports tally casualties or name the attacker in (FA-KES dev fatalities within 20% fell from
@@ -219,6 +231,12 @@ def _learned_sub_type(probabilities: dict[str, float] | None, found: object, mod
         if not unmistakable and best >= model.thresholds.override and probabilities.get(trigger.sub_event_type, 0.0) < OVERRULED:
             return str(label)
         return None
+    if trigger is not None:
+        # A weak trigger ("attacked residents ... killing 11"): who was hit decides, by the rules, unless the
+        # model is as sure as it must be to overrule ("detonated explosives strapped to her body ... killing"),
+        # and only with a violent sub-type.
+        violent = EVENT_TYPE_OF[str(label)] in VIOLENT_TYPES or label in VIOLENT_PROTEST
+        return str(label) if violent and best >= model.thresholds.override and best > probabilities[NONE] else None
     return str(label) if best >= model.thresholds.adopt and best > probabilities[NONE] else None
 
 
@@ -258,6 +276,19 @@ def merge_candidates(candidates: list[Candidate]) -> list[Event]:
     events: list[Event] = []
     pending: list[Candidate] = []
     for candidate in candidates:
+        if candidate.learned and any(c.fatalities for c in pending):
+            # Deaths the rules hold pending are their own event, not parts of what the model codes next
+            # ("ADF rebels killed 18 civilians ... shops were looted" is no Looting with 18 dead).
+            events.append(_untyped_deaths(pending))
+            pending = []
+        if candidate.learned and any(_compatible(e, candidate) for e in events):
+            # A sentence only the model codes, where and when the article already has an event ("troops were
+            # sent after the attackers", "no faction has claimed the attack"): background to that event, not
+            # a part that may change its type or actors, nor a second event beside it. A toll it gives joins
+            # as the rules would have joined it: as a part without a type.
+            if candidate.fatalities is None and candidate.injuries is None:
+                continue
+            candidate = replace(candidate, sub_event_type=None, weak=True, learned=False)
         if not candidate.weak:
             target = next(
                 (e for e in reversed(events) if _same_family(e.sub_event_type, candidate.sub_event_type) and _compatible(e, candidate)), None
@@ -277,10 +308,14 @@ def merge_candidates(candidates: list[Candidate]) -> list[Event]:
         else:
             pending.append(candidate)
     if pending and any(c.fatalities for c in pending):
-        # Deaths reported without a recognisable means: an attack on civilians, or a clash between armed men.
-        civilians = any(a.inter == "Civilians" for c in pending for a in c.targets)
-        events.append(Event("Attack" if civilians else "Armed clash", pending))
+        events.append(_untyped_deaths(pending))
     return events
+
+
+def _untyped_deaths(parts: list[Candidate]) -> Event:
+    """Deaths reported without a recognisable means: an attack on civilians, or a clash between armed men."""
+    civilians = any(a.inter == "Civilians" for c in parts for a in c.targets)
+    return Event("Attack" if civilians else "Armed clash", parts)
 
 
 def drop_restatements(events: list[Event]) -> list[Event]:

@@ -171,6 +171,16 @@ class Gazetteer:
             admin1 = self._admin1_places.get((row["iso2"], fold(row["admin1"])))
             if admin1 is not None:
                 self.regions[row["iso2"]][fold(row["phrase"])] = admin1
+        # Region phrases of one country only, for articles that never name their country.
+        owners: dict[str, set[str]] = defaultdict(set)
+        for iso2, phrases in self.regions.items():
+            for phrase in phrases:
+                owners[phrase].add(iso2)
+        self._world_regions = {
+            phrase: self.regions[next(iter(isos))][phrase] for phrase, isos in owners.items()
+            if len(isos) == 1 and not any(fold(w) in self._country_by_key for w in phrase.split())  # "northern syria" names it
+        }
+        self._world_region_pattern: re.Pattern | None = None
 
     def _admin1_index_add(self, name: str, place: Place) -> None:
         for variant in {name, re.sub(r"^(?:al|ar|as|ad|an|ash|at|az|el)[\s-]", "", name, flags=re.I)}:
@@ -191,6 +201,19 @@ class Gazetteer:
         """ISO2 of a country named by `name` (name or alias), else None."""
         return self._country_by_key.get(fold(name))
 
+    def country_of_hint(self, hint: str | None) -> str | None:
+        """ISO2 of the country a record's own `country` hint names: a name, an alias, an ISO2 or an ISO3 code."""
+        if not hint or not hint.strip():
+            return None
+        code = hint.strip().upper()
+        if len(code) == 2 and code in self.countries:
+            return code
+        if len(code) == 3:
+            for country in self.countries.values():
+                if country.iso3 == code:
+                    return country.iso2
+        return self.country_of_name(hint)
+
     def _best(self, places: list[Place], context: list[str], same_country_only: bool = False) -> Place | None:
         if not places:
             return None
@@ -206,13 +229,25 @@ class Gazetteer:
         """An admin1 region by name ("Idlib", "Deir ez-Zor"), in the context countries."""
         return self._best(self._index.get(fold(name) + " #admin1", []), context, same_country_only=True)
 
-    def city(self, name: str, context: list[str], anywhere: bool = False, largest: bool = False, primary_only: bool = False) -> Place | None:
+    def admin1_anywhere(self, name: str) -> list[Place]:
+        """Every admin1 region of that name, in any country."""
+        return self._index.get(fold(name) + " #admin1", [])
+
+    def city(
+        self, name: str, context: list[str], anywhere: bool = False, largest: bool = False, primary_only: bool = False,
+        within: set[tuple[str, str | None]] | None = None,
+    ) -> Place | None:
         """The most populous place of that name in the first context country that has one.
 
         `largest`: the most populous in any context country (Damascus, Syria over Damascus, Maryland).
         `primary_only`: only places whose own name this is, not an alternate name or code.
+        `within`: (country, admin1) pairs the sentence names; a town of the name inside one of them wins
+        ("Bijapur district of Chhattisgarh" is not the larger Bijapur in Karnataka).
         """
         places = self._index.get(fold(name), [])
+        inside = [p for p in places if (p.iso2, p.admin1) in within] if within else []
+        if inside:
+            return max(inside, key=lambda p: p.population)
         if primary_only:
             places = [p for p in places if fold(p.name) == fold(name)]
         if largest:
@@ -230,6 +265,30 @@ class Gazetteer:
     def region(self, phrase: str, iso2: str) -> Place | None:
         """A named or directional region ("northwestern syria") at admin1 precision."""
         return self.regions.get(iso2, {}).get(fold(phrase))
+
+    def in_one_country(self, name: str) -> Place | None:
+        """The place a name means when every town and admin1 region of that name lies in one country:
+        the most populous town (or the region, when the name is a region's). None when countries share it."""
+        key = fold(name)
+        # Alternate names are many and loose ("Ombada" is also one of a town in India): by one, only a town of
+        # some size ("Khan Sheikhun", 49,000 people) is meant; by its own name, any town.
+        places = [p for p in self._index.get(key, []) if fold(p.name) == key or p.population >= 5000]
+        places += self._index.get(key + " #admin1", [])
+        if not places or len({p.iso2 for p in places}) != 1:
+            return None
+        regions = [p for p in places if p.kind == "admin1"]
+        return regions[0] if regions else max(places, key=lambda p: p.population)
+
+    def world_region(self, phrase: str) -> Place | None:
+        """A region phrase only one country has ("north kivu"), at admin1 precision."""
+        return self._world_regions.get(fold(phrase))
+
+    def world_region_pattern(self) -> re.Pattern:
+        """One compiled pattern of every one-country region phrase (longest first), to search folded text."""
+        if self._world_region_pattern is None:
+            phrases = sorted(self._world_regions, key=len, reverse=True)
+            self._world_region_pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b")
+        return self._world_region_pattern
 
     def region_pattern(self, iso2: str) -> re.Pattern | None:
         """One compiled pattern of a country's region phrases (longest first), to search folded text."""

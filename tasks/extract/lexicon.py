@@ -9,7 +9,7 @@ from conflict_events.schemas import ACLED_SUB_EVENT_TYPES
 
 # --- places ---------------------------------------------------------------------------------
 
-LOCATION_PREPOSITIONS = {"in", "near", "outside", "at", "of", "around", "into", "over", "within", "throughout", "along", "toward", "towards", "across", "on", "inside", "from", "to", "between", "and", "hit", "struck", "targeted"}
+LOCATION_PREPOSITIONS = {"in", "near", "outside", "at", "of", "around", "into", "over", "within", "throughout", "along", "toward", "towards", "across", "through", "on", "inside", "from", "to", "between", "and", "hit", "struck", "targeted"}
 PLACE_TYPE_WORDS = {"town", "city", "village", "district", "province", "governorate", "area", "region", "neighbourhood", "neighborhood", "suburb", "camp", "outskirts", "countryside", "countryside of", "state", "oblast"}
 NEAR_WORDS = re.compile(r"\b(?:near|outside|outskirts of|countryside of|close to|around|south of|north of|east of|west of|km from|kilometres from|kilometers from)\s+$", re.I)
 ADMIN1_AFTER = re.compile(r"^\s*(?:province|governorate|region|state|oblast|countryside|prefecture)\b", re.I)

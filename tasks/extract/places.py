@@ -17,6 +17,17 @@ from tasks.extract.lexicon import (
 )
 
 
+# Nouns a capital's possessive makes a place, not a government ("Kabul's airport", "Baghdad's suburbs").
+PLACE_NOUNS = PLACE_TYPE_WORDS | {
+    "airport", "streets", "suburbs", "centre", "center", "outskirts", "neighbourhoods", "neighborhoods", "districts",
+    "quarter", "market", "port", "old", "east", "west", "north", "south", "northeast", "northwest", "southeast", "southwest",
+}
+# What stands between a town and the province that qualifies it: ", ", " in ", " district of the ".
+QUALIFIER = re.compile(
+    r"\s*,?\s*(?:(?:district|province|state|region|county|department|municipality|territory|area)\s+)?(?:(?:in|of)\s+)?(?:the\s+)?", re.I
+)
+
+
 def dateline_words(text: str) -> set[str]:
     """All-caps place words of a wire dateline ("BEIRUT (Reuters) -"): where the reporter is, not the event."""
     head = text[:160]
@@ -33,6 +44,9 @@ def country_context(text: str, gazetteer: Gazetteer, actors: ActorDictionary) ->
     plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))  # "Bénin"
     for word, iso2 in actors.country_words(plain):
         counts[iso2] += 2 if gazetteer.country_of_name(word) else 1
+    if not counts:  # "M23 rebels seized Kirumba": with no country named, a group of one country says where
+        for iso2 in actors.home_countries(plain):
+            counts[iso2] += 1
     return [iso2 for iso2, _ in counts.most_common()]
 
 
@@ -82,6 +96,12 @@ class PlaceFinder:
                 region = self.gazetteer.region(match.group(0), iso2)
                 if region:
                     places.append((sent.start_char + match.start(), sent.start_char + match.end(), region))
+        if not self.strict and not places:
+            # Finding the article's country: a region only one country has ("North Kivu", "Cabo Delgado").
+            for match in self.gazetteer.world_region_pattern().finditer(folded):
+                region = self.gazetteer.world_region(match.group(0))
+                if region is not None:
+                    places.append((sent.start_char + match.start(), sent.start_char + match.end(), region))
         # "Tal Rifaat in Aleppo province": a named province tells the country even when the article does not.
         for start, end in spans:
             if ADMIN1_AFTER.match(self._doc_text[end : end + 40]):
@@ -90,6 +110,14 @@ class PlaceFinder:
                 )
                 if region is not None and region.iso2 not in local:
                     local.append(region.iso2)
+        # Provinces the sentence names: a town of the same name inside one of them is the one meant.
+        by_region_phrase = {(p.iso2, p.admin1) for _, _, p in places}
+        admin1_of_span: dict[tuple[int, int], set[tuple[str, str | None]]] = {}
+        for start, end in spans:
+            name = self._doc_text[start:end]
+            # Finding the article's country, a province of any country counts ("Cordoba in Veracruz").
+            regions = [self.gazetteer.admin1(name, local)] if self.strict else self.gazetteer.admin1_anywhere(name)
+            admin1_of_span[(start, end)] = {(r.iso2, r.admin1) for r in regions if r is not None}
         seen_spans: set[tuple[int, int]] = set()
         for start, end in spans:
             if (start, end) in seen_spans:
@@ -99,8 +127,8 @@ class PlaceFinder:
             if self._doc_text[end : end + 1] in ("-", "‐"):
                 continue  # "Iran-backed", "US-led": an adjective, not a place
             key = fold(name)
-            if key in self.excluded or len(key) < 3:
-                continue
+            if key in self.excluded or len(key) < 3 or key.split()[0] in CALENDAR_WORDS:
+                continue  # "on Thursday" is no Thursday Island
             after = self._doc_text[end : end + 40]
             if NOT_A_PLACE_AFTER.match(after) or self._acts_as_government(sent.doc, start, end, key):
                 continue
@@ -115,7 +143,12 @@ class PlaceFinder:
             if ADMIN1_AFTER.match(after):
                 place = self.gazetteer.admin1(name, context)
             if place is None:
-                place = self.gazetteer.city(name, context, largest=not self.strict)
+                # The province named right after the town ("Cordoba in Veracruz", "Bijapur district of
+                # Chhattisgarh"), not one the sentence lists beside it ("in Washington and Geneva").
+                within = by_region_phrase.union(
+                    *(v for (a, _), v in admin1_of_span.items() if end < a <= end + 40 and QUALIFIER.fullmatch(self._doc_text[end:a]))
+                )
+                place = self.gazetteer.city(name, context, largest=not self.strict, within=within)
                 words = name.split()
                 while place is None and len(words) > 1:  # "Tal Abyad Raqqa": the town, then its province
                     words = words[:-1]
@@ -140,6 +173,12 @@ class PlaceFinder:
                 # Aleppo" in a story that never names Syria) says where the story is.
                 found = self.gazetteer.city(name, context, anywhere=True, primary_only=True)  # not "Gao" = GAO, Guantánamo's code
                 place = found if found is not None and found.population >= 100_000 else None
+            if place is None and not self.strict:
+                # Finding the article's country: a name every town and province of which lies in one
+                # country ("Sarmin", "Kirumba", "Borno") says where the story is, however small; not against
+                # the countries the article names ("Mogadishu's Lido beach" is no Lido Beach, New York).
+                found = self.gazetteer.in_one_country(name)
+                place = found if found is not None and (not self.context or found.iso2 in self.context) else None
             if place is None and (start, end) in self._entity_spans:
                 # A named place in a country the article never names ("rural Tibu ... the border with
                 # Venezuela"): take it from anywhere if it is a real town, not a hamlet of the same name.
@@ -160,6 +199,8 @@ class PlaceFinder:
         if span is None:
             return False
         root = span.root
+        if root.dep_ == "poss" and (root.head.pos_ == "PROPN" or root.head.lower_ in PLACE_NOUNS):
+            return False  # "Baghdad's Zayouna district", "Kabul's airport": a place in the capital
         return root.dep_ in ("nsubj", "poss") or (root.dep_ in ("dobj", "pobj") and root.head.lower_ in ("accused", "blamed", "urged", "told", "by", "with"))
 
     def _after_country(self, tokens: list[Token], i: int) -> bool:

@@ -41,10 +41,12 @@ def _is_news(event: Event, events: list[Event], published: date | None) -> bool:
 
 
 def _is_concrete(event: Event) -> bool:
-    """Commentary ("his battle against insurgents") names no place, toll, day or actor: no event."""
+    """Commentary ("his battle against insurgents") names no place, toll, day or actor: no event. A sentence
+    the model confirms is concrete when a trigger phrase codes it ("Unknown men threw a grenade at a home");
+    one only the model codes must name one ("the ministers agreed to meet again" is no Agreement)."""
     return any(
         (p.place is not None and p.place.kind != "country") or p.fatalities is not None or p.injuries is not None
-        or p.when.explicit or p.perpetrators or p.confirmed
+        or p.when.explicit or p.perpetrators or (p.confirmed and not p.learned)
         for p in event.parts
     )
 
@@ -92,9 +94,11 @@ def confidence(event: Event, when: EventDate, counted: bool) -> float:
     return round(min(score, 0.95), 2)
 
 
-def event_row(article: dict[str, Any], event: Event, ordinal: int, gazetteer: Gazetteer, version: str) -> dict[str, Any]:
-    """One merged event as an `events` row."""
-    iso2 = event.country
+def event_row(
+    article: dict[str, Any], event: Event, ordinal: int, gazetteer: Gazetteer, version: str, fallback_country: str | None = None
+) -> dict[str, Any]:
+    """One merged event as an `events` row; `fallback_country` (ISO2, the record's own) when its text names no country."""
+    iso2 = event.country or fallback_country
     country_name, iso3 = _country_and_iso3(gazetteer, iso2)
     # The first sentence that names who acted decides actor1 (named before generic within it); the
     # perpetrators later sentences add are associated actors, not replacements.

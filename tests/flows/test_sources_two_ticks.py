@@ -266,6 +266,9 @@ def test_each_incident_is_counted_once(two_ticks):
     assert sorted(members) == sorted(story_of_event)  # every current event in exactly one incident; old versions' events in none
     for incident in incidents:
         assert len({story_of_event[e] for e in incident["event_ids"]}) == 1, incident["event_ids"]
-    assert len(incidents) == len({(story_of_event[e], family_of_event[e]) for e in story_of_event})
+    by_pair = Counter((story_of_event[i["event_ids"][0]], family_of_event[i["event_ids"][0]]) for i in incidents)
+    split = {pair: [(i["sub_event_type"], i["admin1"], i["location"], str(i["event_date"])) for i in incidents
+                    if (story_of_event[i["event_ids"][0]], family_of_event[i["event_ids"][0]]) == pair] for pair, n in by_pair.items() if n > 1}
+    assert len(incidents) == len({(story_of_event[e], family_of_event[e]) for e in story_of_event}), split
     two_outlets = [i for i in incidents if i["source_names"] == ["example-daily", "example-wire"] and i["source_count"] == 2]
     assert len(two_outlets) >= 15  # an original and its wire copy: one incident, reported by two outlets

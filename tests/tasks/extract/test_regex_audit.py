@@ -25,7 +25,7 @@ AUDIT = PROJECT_ROOT / "docs" / "regex_audit.md"
 # Where the patterns are defined, in the order their names are taken (modules that import them come later).
 MODULES = (
     "tasks.extract.lexicon", "tasks.extract.taxonomy", "tasks.extract.numbers", "tasks.extract.dates", "tasks.extract.gazetteer",
-    "tasks.extract.actors", "tasks.extract.places", "tasks.extract.roles", "tasks.extract.assembly", "tasks.extract.rows",
+    "tasks.extract.actors", "tasks.extract.places", "tasks.extract.roles", "tasks.extract.relevance", "tasks.extract.assembly", "tasks.extract.rows",
     "tasks.extract.coder", "tasks.clean", "conflict_events.article_text",
 )
 RE_CALLS = {"search", "match", "fullmatch", "sub", "subn", "findall", "finditer", "split"}  # compiled ones have names
