@@ -62,7 +62,7 @@ def write_mix(folder: Path, n: int, seed: int) -> Path:
     records = []
     for index in range(n):
         if index % CONFLICT_SHARE == 0:
-            record, _kind = conflict_corpus._article(seed, index)
+            (record,) = conflict_corpus.generate(1, seed, start=index)
         else:
             record = general_article(snippets, seed, index)
         records.append(record)

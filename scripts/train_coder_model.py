@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from conflict_events.evaluation.corpus import CORPUS_DIR, load_corpus
-from tasks.extract.relevance import MODEL_CARD, MODEL_FILE, NONE, new_pipeline, without_training_leftovers
+from tasks.extract.relevance import MODEL_CARD, MODEL_FILE, NONE, new_pipeline, save_model
 
 FOLDS = 5
 GATE_EVENT_RECALL = 0.99  # the gate may turn away at most 1 in 100 event snippets (cross-validated)
@@ -71,15 +71,14 @@ def choose_thresholds(labels: list[str], probabilities: list[dict[str, float]]) 
 
 def train(corpus_dir: Path, out_dir: Path) -> dict:
     """Fit on the train half, choose thresholds, write the model and its card; returns the card."""
-    import joblib
     import sklearn
 
     snippets = sorted((s for s in load_corpus(corpus_dir) if s.split == "train"), key=lambda s: s.id)
     texts, labels = [s.text for s in snippets], [s.label for s in snippets]
     thresholds = choose_thresholds(labels, cross_validated(texts, labels))
-    pipeline = without_training_leftovers(new_pipeline().fit(texts, labels))
+    pipeline = new_pipeline().fit(texts, labels)
     out_dir.mkdir(parents=True, exist_ok=True)
-    joblib.dump(pipeline, out_dir / MODEL_FILE, compress=3)
+    save_model(pipeline, out_dir / MODEL_FILE)
     corpus_sha = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(corpus_dir.glob("*.jsonl")))).hexdigest()
     card = {
         "model": "TF-IDF word 1-2-grams (min_df 2) + char_wb 3-5-grams (20,000 most frequent) over masked text (names, digits, weekdays), logistic regression (C=10, balanced classes)",

@@ -42,12 +42,14 @@ GATE_SENTENCES = 40  # the lead of a long article is where its news is; later se
 GATE_UNIT = 2
 
 
+def _sentences_of(paragraph: str) -> list[str]:
+    """One paragraph's sentences by punctuation alone (fragments under 12 characters left out)."""
+    return [p.strip() for p in _SENTENCE_END.split(paragraph) if len(p.strip()) >= 12]
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of a text by punctuation alone (the gate runs before the parse)."""
-    pieces = []
-    for paragraph in text.splitlines():
-        pieces.extend(p.strip() for p in _SENTENCE_END.split(paragraph) if len(p.strip()) >= 12)
-    return pieces
+    return [sentence for paragraph in text.splitlines() for sentence in _sentences_of(paragraph)]
 
 
 def gate_units(text: str) -> list[str]:
@@ -55,7 +57,7 @@ def gate_units(text: str) -> list[str]:
     units: list[str] = []
     taken = 0
     for paragraph in text.splitlines():
-        sentences = [p.strip() for p in _SENTENCE_END.split(paragraph) if len(p.strip()) >= 12][: GATE_SENTENCES - taken]
+        sentences = _sentences_of(paragraph)[: GATE_SENTENCES - taken]
         taken += len(sentences)
         units.extend(" ".join(sentences[i : i + GATE_UNIT]) for i in range(0, len(sentences), GATE_UNIT))
         if taken >= GATE_SENTENCES:
@@ -67,7 +69,7 @@ def gate_units(text: str) -> list[str]:
 class Thresholds:
     """Probabilities the coder acts on, chosen by cross-validation on the train half (never on dev)."""
 
-    gate: float  # an article is skipped when every sentence has P(none) at least this
+    gate: float  # an article is skipped when every gate unit (two lead sentences) has P(none) at least this
     adopt: float  # a sentence without a trigger takes the model's sub-type at this probability or more
     override: float  # a triggered sentence takes the model's sub-type at this probability or more (when it gives the rules' one < 5%)
     confirm: float  # a sentence with P(none) at most this reports an event, even one that names no place, day or actor
@@ -109,12 +111,6 @@ class SentenceModel:
         judged = iter(self.probabilities([u for unit in units for u in unit]))
         return [any([next(judged)[NONE] < self.thresholds.gate for _ in unit]) for unit in units]
 
-    def judge(self, sentence: str) -> tuple[str, float, float]:
-        """(the most likely sub-type, its probability, P(none)) of one sentence."""
-        (probabilities,) = self.probabilities([sentence])
-        label, best = max(((k, v) for k, v in probabilities.items() if k != NONE), key=lambda kv: kv[1])
-        return label, best, probabilities[NONE]
-
 
 def model_sha256(reference_dir: Path) -> str | None:
     """The model file's sha256 (None without a model)."""
@@ -152,10 +148,20 @@ def new_pipeline() -> Any:
     return make_pipeline(features, LogisticRegression(C=10, max_iter=5000, class_weight="balanced"))
 
 
-def without_training_leftovers(pipeline: Any) -> Any:
-    """The pipeline without the vectorizers' `stop_words_` (every term cut by min_df/max_features: only for
-    inspection, and most of the file's size; scikit-learn's docs say it may be deleted before pickling)."""
+def save_model(pipeline: Any, path: Path) -> None:
+    """Write the trained pipeline as shipped: 1.6 MB instead of 4 MB, the same predictions to 2e-8.
+
+    The vectorizers' `stop_words_` (every term cut by min_df/max_features: only for inspection, and most of
+    an unpruned file; scikit-learn's docs say it may be deleted before pickling) are dropped, the 26 x 24k
+    coefficients kept as float32 (largest change of a probability 1.7e-8 over 5,650 sentences of FA-KES dev and
+    the corpus, no label changed), and the file xz-compressed.
+    """
+    import joblib
+    import numpy as np
+
     for _name, vectorizer in pipeline.steps[0][1].transformer_list:
         if hasattr(vectorizer, "stop_words_"):
             delattr(vectorizer, "stop_words_")
-    return pipeline
+    classifier = pipeline.steps[-1][1]
+    classifier.coef_ = classifier.coef_.astype(np.float32)
+    joblib.dump(pipeline, path, compress=("xz", 9))
